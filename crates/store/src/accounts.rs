@@ -1,0 +1,243 @@
+//! Accounts, page sessions and bearer tokens.
+//!
+//! Passwords are hashed with Argon2id (the `argon2` crate's defaults, RFC 9106 second
+//! recommendation). Session and token secrets are 256 random bits; only their SHA-256 is
+//! stored, so a copy of the database cannot be replayed as a login.
+
+use crate::{Result, Store, StoreError};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// A role. An official belongs to one agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Citizen,
+    Official,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Citizen => "citizen",
+            Role::Official => "official",
+            Role::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "citizen" => Role::Citizen,
+            "official" => Role::Official,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub role: Role,
+    pub agency_code: Option<String>,
+}
+
+/// A new account; `password` is hashed before storing.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub password: &'a str,
+    pub role: Role,
+    pub agency_code: Option<&'a str>,
+}
+
+/// An authenticated session (cookie) or token (bearer).
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Whether a secret is a page session cookie or an API bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Cookie,
+    Bearer,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::Bearer => "bearer",
+        }
+    }
+}
+
+/// 256 random bits, URL-safe hex.
+pub fn random_secret() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string).
+///
+/// # Errors
+/// [`StoreError::Hash`] if hashing fails (it does not for valid parameters).
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Hash(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash of a random password, verified against when the account does not exist, so that
+/// a wrong username takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password(&random_secret()).unwrap_or_default())
+}
+
+fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> User {
+    User {
+        id: r.get("id"),
+        username: r.get("username"),
+        full_name: r.get("full_name"),
+        phone: r.get("phone"),
+        email: r.get("email"),
+        role: Role::parse(&r.get::<String, _>("role")).unwrap_or(Role::Citizen),
+        agency_code: r.get("agency_code"),
+    }
+}
+
+impl Store {
+    /// Creates an account.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] naming the field (`username`, `phone`, `email`) when taken.
+    pub async fn create_user(&self, u: &NewUser<'_>) -> Result<User> {
+        let hash = hash_password(u.password)?;
+        let res = sqlx::query(
+            "INSERT INTO users (username, full_name, phone, email, password_hash, role, agency_code, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(u.username)
+        .bind(u.full_name)
+        .bind(u.phone)
+        .bind(u.email)
+        .bind(hash)
+        .bind(u.role.as_str())
+        .bind(u.agency_code)
+        .bind(crate::now())
+        .fetch_one(&self.writer)
+        .await;
+        match res {
+            Ok(r) => Ok(user_from_row(&r)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                let msg = e.message();
+                let field = ["username", "phone", "email"].into_iter().find(|f| msg.contains(&format!("users.{f}")));
+                Err(StoreError::Conflict(field.unwrap_or("username").to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Number of accounts.
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.reader).await?)
+    }
+
+    /// One account by id.
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let r = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
+        Ok(r.as_ref().map(user_from_row))
+    }
+
+    /// Checks a login: `login` is a username, a phone number or an email. `None` when the
+    /// account does not exist or the password is wrong (the two take the same time).
+    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
+        let login = login.trim();
+        let r = sqlx::query("SELECT * FROM users WHERE username = ? OR phone = ? OR email = lower(?) LIMIT 1")
+            .bind(login)
+            .bind(login)
+            .bind(login)
+            .fetch_optional(&self.reader)
+            .await?;
+        let (user, hash) = match &r {
+            Some(r) => (Some(user_from_row(r)), r.get::<String, _>("password_hash")),
+            None => (None, dummy_hash().to_string()),
+        };
+        let ok = tokio::task::spawn_blocking({
+            let password = password.to_string();
+            move || verify_password(&password, &hash)
+        })
+        .await
+        .unwrap_or(false);
+        Ok(user.filter(|_| ok))
+    }
+
+    /// Starts a session or issues a token for `user_id`, valid for `ttl`. Returns the secret
+    /// (given to the client once; only its hash is kept).
+    pub async fn create_session(&self, user_id: i64, kind: SessionKind, ttl: Duration) -> Result<String> {
+        let secret = random_secret();
+        let now = crate::now();
+        sqlx::query(
+            "INSERT INTO sessions (secret_hash, kind, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(secret_hash(&secret))
+        .bind(kind.as_str())
+        .bind(user_id)
+        .bind(random_secret())
+        .bind(now)
+        .bind(now + ttl)
+        .execute(&self.writer)
+        .await?;
+        // Housekeeping: expired sessions go (cheap, indexed).
+        sqlx::query("DELETE FROM sessions WHERE expires_at < ?").bind(now).execute(&self.writer).await?;
+        Ok(secret)
+    }
+
+    /// The live session or token for `secret` of `kind`; `None` when unknown or expired.
+    pub async fn session(&self, secret: &str, kind: SessionKind) -> Result<Option<Session>> {
+        let r = sqlx::query(
+            "SELECT u.*, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.secret_hash = ? AND s.kind = ? AND s.expires_at > ?",
+        )
+        .bind(secret_hash(secret))
+        .bind(kind.as_str())
+        .bind(crate::now())
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(r.map(|r| Session { user: user_from_row(&r), csrf_token: r.get("csrf_token"), expires_at: r.get("expires_at") }))
+    }
+
+    /// Ends a session (sign-out).
+    pub async fn delete_session(&self, secret: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE secret_hash = ?").bind(secret_hash(secret)).execute(&self.writer).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,112 @@
+//! Documents: bytes in object storage under their SHA-256, metadata in the database.
+//! The bytes are written first, so a committed row always has its file; a crash between the
+//! two leaves at most an unreferenced file (to be swept), never a row without a file.
+
+use crate::accounts::User;
+use crate::{Result, Store};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use object_store::path::Path as ObjectPath;
+use object_store::ObjectStore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// A stored document's metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub id: String,
+    pub dossier_id: String,
+    /// `required`, `supplement` or `result`.
+    pub kind: String,
+    pub name: String,
+    pub file_name: String,
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+    pub uploaded_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A document to store.
+#[derive(Debug, Clone)]
+pub struct NewDocument<'a> {
+    pub dossier_id: &'a str,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub bytes: Bytes,
+}
+
+fn object_path(sha256: &str) -> ObjectPath {
+    ObjectPath::from(format!("sha256/{}/{}", &sha256[..2], sha256))
+}
+
+fn document_from_row(r: &sqlx::sqlite::SqliteRow) -> Document {
+    Document {
+        id: r.get("id"),
+        dossier_id: r.get("dossier_id"),
+        kind: r.get("kind"),
+        name: r.get("name"),
+        file_name: r.get("file_name"),
+        content_type: r.get("content_type"),
+        size: r.get("size"),
+        sha256: r.get("sha256"),
+        uploaded_by: r.get("uploaded_by"),
+        created_at: r.get("created_at"),
+    }
+}
+
+impl Store {
+    /// Stores the bytes (content-addressed, idempotent), then the row.
+    pub async fn add_document(&self, d: NewDocument<'_>, by: &User) -> Result<Document> {
+        let sha = hex::encode(Sha256::digest(&d.bytes));
+        let size = i64::try_from(d.bytes.len()).unwrap_or(i64::MAX);
+        self.objects.put(&object_path(&sha), d.bytes.into()).await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let r = sqlx::query(
+            "INSERT INTO documents (id, dossier_id, kind, name, file_name, content_type, size, sha256, uploaded_by, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(&id)
+        .bind(d.dossier_id)
+        .bind(d.kind)
+        .bind(d.name)
+        .bind(d.file_name)
+        .bind(d.content_type)
+        .bind(size)
+        .bind(&sha)
+        .bind(by.id)
+        .bind(crate::now())
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(document_from_row(&r))
+    }
+
+    /// A dossier's documents, oldest first.
+    pub async fn documents(&self, dossier_id: &str) -> Result<Vec<Document>> {
+        let rows = sqlx::query("SELECT * FROM documents WHERE dossier_id = ? ORDER BY created_at, id")
+            .bind(dossier_id)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.iter().map(document_from_row).collect())
+    }
+
+    /// One document of a dossier.
+    pub async fn document(&self, dossier_id: &str, id: &str) -> Result<Option<Document>> {
+        let r = sqlx::query("SELECT * FROM documents WHERE dossier_id = ? AND id = ?")
+            .bind(dossier_id)
+            .bind(id)
+            .fetch_optional(&self.writer)
+            .await?;
+        Ok(r.as_ref().map(document_from_row))
+    }
+
+    /// A document's bytes.
+    pub async fn document_bytes(&self, doc: &Document) -> Result<Bytes> {
+        Ok(self.objects.get(&object_path(&doc.sha256)).await?.bytes().await?)
+    }
+}

@@ -1,0 +1,361 @@
+//! Dossiers, their history and their clock pauses. Every state change is one transaction
+//! with its history entry, checked against the dossier's expected version (optimistic
+//! concurrency: a lost race is [`StoreError::Conflict`]).
+
+use crate::accounts::User;
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use motcua_core::calendar::{vietnam, Pause};
+use motcua_core::catalogue::TimeUnit;
+use motcua_core::dossier::{Action, DossierCode, Status};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// The person the dossier is for (recorded apart from the submitting account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub full_name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+}
+
+/// A dossier as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dossier {
+    pub id: String,
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub agency_code: String,
+    pub owner_id: i64,
+    pub applicant: Applicant,
+    pub delivery: String,
+    pub form: serde_json::Value,
+    pub status: Status,
+    pub resume_status: Option<Status>,
+    pub version: i64,
+    /// Processing time value as in the catalogue, in `time_unit`.
+    pub time_value: Option<f64>,
+    pub time_unit: Option<TimeUnit>,
+    /// True when the catalogue gave no usable time and a default was assumed.
+    pub time_flagged: bool,
+    /// Same-day cut-off "HH:MM", Vietnam time.
+    pub same_day_cutoff: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    /// Derived from the receipt instant, the processing time and the pauses; an estimate
+    /// before receipt.
+    pub due_at: Option<DateTime<Utc>>,
+    pub result_document_id: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One history entry: who did what, when, from which status to which, why.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub status: String,
+    pub by: String,
+    pub by_role: String,
+    pub reason: Option<String>,
+}
+
+/// A new draft.
+#[derive(Debug, Clone)]
+pub struct NewDossier {
+    pub procedure_code: String,
+    pub agency_code: String,
+    pub owner_id: i64,
+    pub applicant: Applicant,
+    pub delivery: String,
+    pub form: serde_json::Value,
+    pub time_value: Option<f64>,
+    pub time_unit: Option<TimeUnit>,
+    pub time_flagged: bool,
+    pub same_day_cutoff: Option<String>,
+}
+
+/// A state change, decided by the caller from the transition table.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: Action,
+    pub from: Status,
+    pub to: Status,
+    pub expected_version: i64,
+    pub actor: &'a User,
+    pub reason: Option<&'a str>,
+    pub at: DateTime<Utc>,
+    /// Issue the dossier code (first submission).
+    pub issue_code: bool,
+    /// Record the receipt instant (`at`).
+    pub set_received: bool,
+    /// Open a clock pause with this reason.
+    pub open_pause: Option<&'a str>,
+    /// Close the open pause at `at`.
+    pub close_pause: bool,
+    /// New value of `resume_status`.
+    pub resume_status: Option<Status>,
+    /// New due instant (computed by the caller with the pauses as they will be).
+    pub due_at: Option<DateTime<Utc>>,
+    pub set_decided: bool,
+    pub set_returned: bool,
+    pub result_document_id: Option<&'a str>,
+}
+
+/// Filter for an agency's queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub statuses: Vec<Status>,
+    pub limit: i64,
+}
+
+fn unit_str(u: TimeUnit) -> String {
+    serde_json::to_value(u).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn unit_parse(s: &str) -> Option<TimeUnit> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+}
+
+fn dossier_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Dossier> {
+    let status = |col: &str| r.get::<Option<String>, _>(col).and_then(|s| Status::parse(&s));
+    Ok(Dossier {
+        id: r.get("id"),
+        code: r.get("code"),
+        procedure_code: r.get("procedure_code"),
+        agency_code: r.get("agency_code"),
+        owner_id: r.get("owner_id"),
+        applicant: serde_json::from_str(&r.get::<String, _>("applicant"))?,
+        delivery: r.get("delivery"),
+        form: serde_json::from_str(&r.get::<String, _>("form"))?,
+        status: status("status").unwrap_or(Status::Draft),
+        resume_status: status("resume_status"),
+        version: r.get("version"),
+        time_value: r.get("time_value"),
+        time_unit: r.get::<Option<String>, _>("time_unit").and_then(|s| unit_parse(&s)),
+        time_flagged: r.get("time_flagged"),
+        same_day_cutoff: r.get("same_day_cutoff"),
+        created_at: r.get("created_at"),
+        submitted_at: r.get("submitted_at"),
+        received_at: r.get("received_at"),
+        decided_at: r.get("decided_at"),
+        returned_at: r.get("returned_at"),
+        due_at: r.get("due_at"),
+        result_document_id: r.get("result_document_id"),
+        updated_at: r.get("updated_at"),
+    })
+}
+
+impl Store {
+    /// Creates a draft (no code, no due instant) and its first history entry.
+    pub async fn create_dossier(&self, d: &NewDossier, actor: &User) -> Result<Dossier> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = crate::now();
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
+               form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&d.procedure_code)
+        .bind(&d.agency_code)
+        .bind(d.owner_id)
+        .bind(serde_json::to_string(&d.applicant)?)
+        .bind(&d.applicant.id_number)
+        .bind(&d.delivery)
+        .bind(serde_json::to_string(&d.form)?)
+        .bind(d.time_value)
+        .bind(d.time_unit.map(unit_str))
+        .bind(d.time_flagged)
+        .bind(&d.same_day_cutoff)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_history(&mut tx, &id, now, "create", None, Status::Draft, actor, None).await?;
+        tx.commit().await?;
+        self.dossier_by_id(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// A dossier by id or by code.
+    pub async fn dossier(&self, reference: &str) -> Result<Option<Dossier>> {
+        let r = sqlx::query("SELECT * FROM dossiers WHERE id = ? OR code = ?")
+            .bind(reference)
+            .bind(reference)
+            .fetch_optional(&self.reader)
+            .await?;
+        r.as_ref().map(dossier_from_row).transpose()
+    }
+
+    async fn dossier_by_id(&self, id: &str) -> Result<Option<Dossier>> {
+        // Read from the writer: the row was just written on it.
+        let r = sqlx::query("SELECT * FROM dossiers WHERE id = ?").bind(id).fetch_optional(&self.writer).await?;
+        r.as_ref().map(dossier_from_row).transpose()
+    }
+
+    /// The dossiers an account owns, newest first.
+    pub async fn dossiers_of_owner(&self, owner_id: i64, limit: i64) -> Result<Vec<Dossier>> {
+        let rows = sqlx::query("SELECT * FROM dossiers WHERE owner_id = ? ORDER BY created_at DESC LIMIT ?")
+            .bind(owner_id)
+            .bind(limit.clamp(1, 500))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(dossier_from_row).collect()
+    }
+
+    /// An agency's queue: submitted dossiers and those in processing, oldest due first
+    /// (those without a due instant last, oldest submission first).
+    pub async fn agency_queue(&self, agency_code: &str, filter: &QueueFilter) -> Result<Vec<Dossier>> {
+        let statuses: Vec<Status> = if filter.statuses.is_empty() {
+            vec![Status::Submitted, Status::Received, Status::SupplementRequested, Status::Approved]
+        } else {
+            filter.statuses.clone()
+        };
+        let marks = vec!["?"; statuses.len()].join(",");
+        let sql = format!(
+            "SELECT * FROM dossiers WHERE agency_code = ? AND status IN ({marks})
+             ORDER BY due_at IS NULL, due_at, submitted_at LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).persistent(false).bind(agency_code);
+        for s in &statuses {
+            q = q.bind(s.as_str());
+        }
+        let rows = q.bind(if filter.limit <= 0 { 200 } else { filter.limit.min(1000) }).fetch_all(&self.reader).await?;
+        rows.iter().map(dossier_from_row).collect()
+    }
+
+    /// A dossier's history, oldest first.
+    pub async fn dossier_history(&self, dossier_id: &str) -> Result<Vec<HistoryEntry>> {
+        let rows = sqlx::query("SELECT * FROM dossier_history WHERE dossier_id = ? ORDER BY id")
+            .bind(dossier_id)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HistoryEntry {
+                at: r.get("at"),
+                action: r.get("action"),
+                from_status: r.get("from_status"),
+                status: r.get("to_status"),
+                by: r.get("actor_name"),
+                by_role: r.get("actor_role"),
+                reason: r.get("reason"),
+            })
+            .collect())
+    }
+
+    /// A dossier's clock pauses, oldest first.
+    pub async fn dossier_pauses(&self, dossier_id: &str) -> Result<Vec<Pause>> {
+        let rows = sqlx::query("SELECT from_at, until_at FROM dossier_pauses WHERE dossier_id = ? ORDER BY id")
+            .bind(dossier_id)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.iter().map(|r| Pause { from: r.get("from_at"), until: r.get("until_at") }).collect())
+    }
+
+    /// Applies a state change in one transaction: the dossier row (if still at
+    /// `expected_version`), its code when issued, its pauses and its history entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race).
+    pub async fn apply_change(&self, dossier: &Dossier, c: &Change<'_>) -> Result<Dossier> {
+        let mut tx = self.writer.begin().await?;
+        let mut code = dossier.code.clone();
+        if c.issue_code && code.is_none() {
+            let day = c.at.with_timezone(&vietnam()).date_naive();
+            let last: i64 = sqlx::query_scalar(
+                "INSERT INTO dossier_counters (agency_code, day, last) VALUES (?, ?, 1)
+                 ON CONFLICT(agency_code, day) DO UPDATE SET last = last + 1 RETURNING last",
+            )
+            .bind(&dossier.agency_code)
+            .bind(day.format("%y%m%d").to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
+        }
+        let updated = sqlx::query(
+            "UPDATE dossiers SET status = ?, version = version + 1, code = ?, resume_status = ?, due_at = ?,
+               submitted_at = COALESCE(submitted_at, CASE WHEN ? THEN ? END),
+               received_at = CASE WHEN ? THEN ? ELSE received_at END,
+               decided_at = CASE WHEN ? THEN ? ELSE decided_at END,
+               returned_at = CASE WHEN ? THEN ? ELSE returned_at END,
+               result_document_id = COALESCE(?, result_document_id),
+               updated_at = ?
+             WHERE id = ? AND version = ?",
+        )
+        .bind(c.to.as_str())
+        .bind(&code)
+        .bind(c.resume_status.map(Status::as_str))
+        .bind(c.due_at)
+        .bind(c.action == Action::Submit)
+        .bind(c.at)
+        .bind(c.set_received)
+        .bind(c.at)
+        .bind(c.set_decided)
+        .bind(c.at)
+        .bind(c.set_returned)
+        .bind(c.at)
+        .bind(c.result_document_id)
+        .bind(c.at)
+        .bind(&dossier.id)
+        .bind(c.expected_version)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict("the dossier changed meanwhile".into()));
+        }
+        if c.close_pause {
+            sqlx::query("UPDATE dossier_pauses SET until_at = ? WHERE dossier_id = ? AND until_at IS NULL")
+                .bind(c.at)
+                .bind(&dossier.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(reason) = c.open_pause {
+            sqlx::query("INSERT INTO dossier_pauses (dossier_id, reason, from_at) VALUES (?, ?, ?)")
+                .bind(&dossier.id)
+                .bind(reason)
+                .bind(c.at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_history(&mut tx, &dossier.id, c.at, c.action.as_str(), Some(c.from), c.to, c.actor, c.reason).await?;
+        tx.commit().await?;
+        self.dossier_by_id(&dossier.id).await?.ok_or(StoreError::NotFound)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    dossier_id: &str,
+    at: DateTime<Utc>,
+    action: &str,
+    from: Option<Status>,
+    to: Status,
+    actor: &User,
+    reason: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(dossier_id)
+    .bind(at)
+    .bind(action)
+    .bind(from.map(Status::as_str))
+    .bind(to.as_str())
+    .bind(actor.id)
+    .bind(&actor.full_name)
+    .bind(actor.role.as_str())
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
