@@ -1,1 +1,235 @@
-fn main() {}
+//! `motcua`: the portal's command. Thin: parses arguments and calls the library crates.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use motcua_server::{bootstrap, App, Config};
+use motcua_store::accounts::{NewUser, Role};
+use motcua_store::Store;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "motcua: online public services (một cửa)")]
+struct Cli {
+    /// Where the database and documents live.
+    #[arg(long, global = true, env = "MOTCUA_DATA_DIR", default_value = "./motcua-data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal (creates the data directory, runs migrations, loads the bundled data).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "MOTCUA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Do not create demo accounts on first start.
+        #[arg(long)]
+        no_demo: bool,
+        /// Largest accepted document, in bytes.
+        #[arg(long, env = "MOTCUA_MAX_UPLOAD_BYTES", default_value_t = 20_000_000)]
+        max_upload_bytes: u64,
+        /// Mark cookies Secure (set when served over HTTPS).
+        #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Import reference data.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Manage accounts.
+    Users {
+        #[command(subcommand)]
+        action: UsersAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Import the national-portal crawl (JSON Lines); re-importing updates by code.
+    Procedures {
+        file: PathBuf,
+        /// Also write the structured catalogue as the bundle the portal starts with.
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// Write the problems of every record not read fully to this file (JSON Lines).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersAction {
+    /// Create an account; the password comes from MOTCUA_PASSWORD or standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["citizen", "official", "admin"])]
+        role: String,
+        /// The official's agency code (required for officials).
+        #[arg(long)]
+        agency: Option<String>,
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { addr, no_demo, max_upload_bytes, secure_cookies } => {
+            let mut config = Config::new(&cli.data_dir);
+            config.demo = !no_demo;
+            config.max_upload_bytes = max_upload_bytes;
+            config.secure_cookies = secure_cookies;
+            let listener =
+                tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            let app = App::build(config, listener).await?;
+            if !app.demo_accounts.is_empty() {
+                println!(
+                    "Demo accounts (shown once; also saved in {}):",
+                    cli.data_dir.join("demo-accounts.txt").display()
+                );
+                let mut text = String::new();
+                for a in &app.demo_accounts {
+                    let agency = a.agency_code.as_deref().map(|c| format!("  agency {c}")).unwrap_or_default();
+                    text.push_str(&format!("  {:<14} {:<18} {:?}{agency}\n", a.username, a.password, a.role));
+                }
+                print!("{text}");
+                std::fs::write(cli.data_dir.join("demo-accounts.txt"), text)?;
+            }
+            let shown = addr.replace("0.0.0.0", "127.0.0.1");
+            println!("motcua is running at http://{shown}/  (data in {})", cli.data_dir.display());
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            Store::open(&cli.data_dir).await?;
+            println!("migrations applied in {}", cli.data_dir.display());
+        }
+        Command::Import { what: ImportWhat::Procedures { file, bundle, report } } => {
+            import_procedures(&cli.data_dir, &file, bundle.as_deref(), report.as_deref()).await?;
+        }
+        Command::Users { action: UsersAction::Create { username, role, agency, full_name, phone, email } } => {
+            let role = Role::parse(&role).context("role must be citizen, official or admin")?;
+            let password = read_password()?;
+            motcua_core::values::check_new_password("password", &password)
+                .map_err(|e| anyhow::anyhow!("password: {}", e.detail))?;
+            let store = Store::open(&cli.data_dir).await?;
+            bootstrap::load_reference_data(&store).await?;
+            if role == Role::Official && agency.is_none() {
+                bail!("an official needs --agency CODE");
+            }
+            if let Some(code) = &agency {
+                if store.agency(code).await?.is_none() {
+                    bail!("no agency with code {code}");
+                }
+            }
+            let user = store
+                .create_user(&NewUser {
+                    username: username.trim(),
+                    full_name: full_name.as_deref().unwrap_or(username.trim()),
+                    phone: phone.as_deref(),
+                    email: email.as_deref(),
+                    password: &password,
+                    role,
+                    agency_code: agency.as_deref(),
+                })
+                .await?;
+            println!("created {} ({:?}) id {}", user.username, user.role, user.id);
+        }
+    }
+    Ok(())
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("MOTCUA_PASSWORD") {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password: ");
+    }
+    let mut s = String::new();
+    stdin.lock().read_to_string(&mut s)?;
+    Ok(s.lines().next().unwrap_or_default().to_string())
+}
+
+async fn import_procedures(
+    data_dir: &std::path::Path,
+    file: &std::path::Path,
+    bundle: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
+) -> Result<()> {
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let imported = bootstrap::read_crawl(f)?;
+    let store = Store::open(data_dir).await?;
+    bootstrap::load_reference_data(&store).await?;
+    let rows: Vec<_> = imported.procedures.iter().map(|b| (b.procedure.clone(), b.problems.clone())).collect();
+    let counts = store.upsert_procedures(&rows).await?;
+    let partial: Vec<_> = imported.procedures.iter().filter(|b| !b.problems.is_empty()).collect();
+    println!(
+        "read {} records: {} imported fully, {} imported with problems, {} lines not readable",
+        imported.procedures.len() + imported.bad_lines.len(),
+        imported.procedures.len() - partial.len(),
+        partial.len(),
+        imported.bad_lines.len()
+    );
+    println!("database: {} inserted, {} updated", counts.inserted, counts.updated);
+    // Problem kinds: the text before the first ':' of each problem.
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for b in &partial {
+        for p in &b.problems {
+            *kinds.entry(p.split(':').next().unwrap_or(p).trim().to_string()).or_default() += 1;
+        }
+    }
+    let mut kinds: Vec<_> = kinds.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(&a.1));
+    for (k, n) in kinds.iter().take(20) {
+        println!("  {n:>5}  {k}");
+    }
+    for (line, err) in &imported.bad_lines {
+        println!("  line {line}: {err}");
+    }
+    if let Some(path) = report {
+        let mut out = String::new();
+        for b in &partial {
+            out.push_str(&serde_json::json!({"code": b.procedure.code, "problems": b.problems}).to_string());
+            out.push('\n');
+        }
+        for (line, err) in &imported.bad_lines {
+            out.push_str(&serde_json::json!({"line": line, "problems": [err]}).to_string());
+            out.push('\n');
+        }
+        std::fs::write(path, out)?;
+    }
+    if let Some(path) = bundle {
+        use std::io::Write;
+        let mut enc = flate2_writer(path)?;
+        for b in &imported.procedures {
+            serde_json::to_writer(&mut enc, b)?;
+            enc.write_all(b"\n")?;
+        }
+        enc.finish()?;
+        println!("bundle written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn flate2_writer(path: &std::path::Path) -> Result<flate2::write::GzEncoder<std::fs::File>> {
+    Ok(flate2::write::GzEncoder::new(std::fs::File::create(path)?, flate2::Compression::best()))
+}

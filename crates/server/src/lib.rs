@@ -1,1 +1,162 @@
+//! motcua's HTTP server: server-rendered pages (`web`) and the JSON API (`api`) over one
+//! [`AppState`]. `App::build` takes an already bound listener, so tests start the real app on
+//! `127.0.0.1:0` with a fresh data directory.
 
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
+pub mod error;
+pub mod i18n;
+pub mod service;
+pub mod web;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use motcua_store::Store;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Server settings. Defaults suit the embedded deployment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the SQLite database and the documents live (`./motcua-data`).
+    pub data_dir: PathBuf,
+    /// Largest accepted document, in bytes (20 MB).
+    pub max_upload_bytes: u64,
+    /// Largest JSON or form body, in bytes (1 MiB).
+    pub max_body_bytes: usize,
+    /// Bearer token lifetime.
+    pub token_ttl: Duration,
+    /// Page session lifetime.
+    pub session_ttl: Duration,
+    /// Sign-in throttle: failures per account and per address within the window.
+    pub login_failures_per_account: usize,
+    pub login_failures_per_address: usize,
+    pub login_window: Duration,
+    /// Create demo accounts on first start with an empty database.
+    pub demo: bool,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// Defaults with the given data directory.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            data_dir: data_dir.into(),
+            max_upload_bytes: 20 * 1000 * 1000,
+            max_body_bytes: 1024 * 1024,
+            token_ttl: Duration::from_secs(3600),
+            session_ttl: Duration::from_secs(8 * 3600),
+            login_failures_per_account: 5,
+            login_failures_per_address: 50,
+            login_window: Duration::from_secs(15 * 60),
+            demo: true,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub throttle: Arc<auth::LoginThrottle>,
+}
+
+/// A built server, ready to run.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    /// Demo accounts created at this start (username, password, role), to print once.
+    pub demo_accounts: Vec<bootstrap::DemoAccount>,
+}
+
+/// Errors starting the server.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] motcua_store::StoreError),
+    #[error("bundled data: {0}")]
+    Data(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl App {
+    /// Opens the store (running migrations), loads the bundled catalogue, units and agencies
+    /// on first start, creates demo accounts when configured, and builds the router.
+    ///
+    /// # Errors
+    /// Store or bundled-data errors.
+    pub async fn build(config: Config, listener: TcpListener) -> Result<App, StartError> {
+        let store = Store::open(&config.data_dir).await?;
+        bootstrap::load_reference_data(&store).await?;
+        let demo_accounts = if config.demo { bootstrap::create_demo_accounts(&store).await? } else { vec![] };
+        let throttle = auth::LoginThrottle::new(
+            config.login_window,
+            config.login_failures_per_account,
+            config.login_failures_per_address,
+        );
+        let state = AppState { store, config: Arc::new(config), throttle: Arc::new(throttle) };
+        Ok(App { listener, router: router(state), demo_accounts })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until the process is stopped (or Ctrl-C).
+    ///
+    /// # Errors
+    /// I/O errors of the listener.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+/// Content-Security-Policy: our own scripts, styles and images only; no framing; forms
+/// post only to us.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.max_body_bytes;
+    // Uploads get their own, larger limit (the document limit plus room for the form).
+    let upload_limit = usize::try_from(state.config.max_upload_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
+    Router::new()
+        .merge(api::router(&state, upload_limit))
+        .merge(web::router(upload_limit))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(error::localise_problems))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(middleware::from_fn(no_store_for_private))
+        .with_state(state)
+}
+
+/// Pages and API answers about people are not cached by shared caches.
+async fn no_store_for_private(req: Request, next: Next) -> Response {
+    let private = !req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    if private && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}

@@ -232,12 +232,19 @@ impl Store {
         .bind(crate::now())
         .fetch_optional(&self.reader)
         .await?;
-        Ok(r.map(|r| Session { user: user_from_row(&r), csrf_token: r.get("csrf_token"), expires_at: r.get("expires_at") }))
+        Ok(r.map(|r| Session {
+            user: user_from_row(&r),
+            csrf_token: r.get("csrf_token"),
+            expires_at: r.get("expires_at"),
+        }))
     }
 
     /// Ends a session (sign-out).
     pub async fn delete_session(&self, secret: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE secret_hash = ?").bind(secret_hash(secret)).execute(&self.writer).await?;
+        sqlx::query("DELETE FROM sessions WHERE secret_hash = ?")
+            .bind(secret_hash(secret))
+            .execute(&self.writer)
+            .await?;
         Ok(())
     }
 }

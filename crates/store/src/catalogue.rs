@@ -97,7 +97,10 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM procedure_agency_kinds WHERE procedure_code = ?").bind(&p.code).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM procedure_agency_kinds WHERE procedure_code = ?")
+                .bind(&p.code)
+                .execute(&mut *tx)
+                .await?;
             for k in &p.agency_kinds {
                 sqlx::query("INSERT OR IGNORE INTO procedure_agency_kinds (procedure_code, kind) VALUES (?, ?)")
                     .bind(&p.code)
@@ -138,8 +141,10 @@ impl Store {
 
     /// One procedure by its national code.
     pub async fn procedure(&self, code: &str) -> Result<Option<Procedure>> {
-        let data: Option<String> =
-            sqlx::query_scalar("SELECT data FROM procedures WHERE code = ?").bind(code).fetch_optional(&self.reader).await?;
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM procedures WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.reader)
+            .await?;
         Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 
@@ -181,7 +186,8 @@ impl Store {
         }
         let total = count.fetch_one(&self.reader).await?;
         // Exact code first, then names that start with the query, then by name.
-        let order = " ORDER BY (code = ?) DESC, (name_folded LIKE ? ESCAPE '\\') DESC, length(name), name LIMIT ? OFFSET ?";
+        let order =
+            " ORDER BY (code = ?) DESC, (name_folded LIKE ? ESCAPE '\\') DESC, length(name), name LIMIT ? OFFSET ?";
         let page_sql = format!("SELECT code, name, field, levels, online_level{sql}{order}");
         let mut page = sqlx::query(&page_sql).persistent(false);
         for b in &binds {
@@ -209,9 +215,11 @@ impl Store {
 
     /// The distinct fields of the catalogue, for the search filter.
     pub async fn procedure_fields(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT field FROM procedures WHERE field IS NOT NULL AND field <> '' ORDER BY field")
-            .fetch_all(&self.reader)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT field FROM procedures WHERE field IS NOT NULL AND field <> '' ORDER BY field",
+        )
+        .fetch_all(&self.reader)
+        .await?)
     }
 
     /// Replaces the administrative units and upserts the agencies built from them.
@@ -311,6 +319,23 @@ impl Store {
         let mut query = sqlx::query(&sql).persistent(false);
         for b in &binds {
             query = query.bind(b);
+        }
+        let rows = query.bind(limit.clamp(1, 500)).fetch_all(&self.reader).await?;
+        Ok(rows.iter().map(agency_from_row).collect())
+    }
+
+    /// Agencies whose folded name contains every word of `q`.
+    pub async fn search_agencies(&self, q: &str, limit: i64) -> Result<Vec<Agency>> {
+        let mut sql = String::from("SELECT * FROM agencies WHERE 1=1");
+        let words: Vec<String> =
+            fold(q).split(' ').filter(|w| !w.is_empty()).map(|w| format!("%{}%", like_escape(w))).collect();
+        for _ in &words {
+            sql.push_str(" AND name_folded LIKE ? ESCAPE '\\'");
+        }
+        sql.push_str(" ORDER BY level, name LIMIT ?");
+        let mut query = sqlx::query(&sql).persistent(false);
+        for w in &words {
+            query = query.bind(w);
         }
         let rows = query.bind(limit.clamp(1, 500)).fetch_all(&self.reader).await?;
         Ok(rows.iter().map(agency_from_row).collect())

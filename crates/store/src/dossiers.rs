@@ -51,6 +51,8 @@ pub struct Dossier {
     pub due_at: Option<DateTime<Utc>>,
     pub result_document_id: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// The procedure's name (joined for display).
+    pub procedure_name: String,
 }
 
 /// One history entry: who did what, when, from which status to which, why.
@@ -148,6 +150,7 @@ fn dossier_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Dossier> {
         due_at: r.get("due_at"),
         result_document_id: r.get("result_document_id"),
         updated_at: r.get("updated_at"),
+        procedure_name: r.get("procedure_name"),
     })
 }
 
@@ -185,7 +188,7 @@ impl Store {
 
     /// A dossier by id or by code.
     pub async fn dossier(&self, reference: &str) -> Result<Option<Dossier>> {
-        let r = sqlx::query("SELECT * FROM dossiers WHERE id = ? OR code = ?")
+        let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = ? OR d.code = ?")
             .bind(reference)
             .bind(reference)
             .fetch_optional(&self.reader)
@@ -195,13 +198,13 @@ impl Store {
 
     async fn dossier_by_id(&self, id: &str) -> Result<Option<Dossier>> {
         // Read from the writer: the row was just written on it.
-        let r = sqlx::query("SELECT * FROM dossiers WHERE id = ?").bind(id).fetch_optional(&self.writer).await?;
+        let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = ?").bind(id).fetch_optional(&self.writer).await?;
         r.as_ref().map(dossier_from_row).transpose()
     }
 
     /// The dossiers an account owns, newest first.
     pub async fn dossiers_of_owner(&self, owner_id: i64, limit: i64) -> Result<Vec<Dossier>> {
-        let rows = sqlx::query("SELECT * FROM dossiers WHERE owner_id = ? ORDER BY created_at DESC LIMIT ?")
+        let rows = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.owner_id = ? ORDER BY d.created_at DESC LIMIT ?")
             .bind(owner_id)
             .bind(limit.clamp(1, 500))
             .fetch_all(&self.reader)
@@ -219,8 +222,9 @@ impl Store {
         };
         let marks = vec!["?"; statuses.len()].join(",");
         let sql = format!(
-            "SELECT * FROM dossiers WHERE agency_code = ? AND status IN ({marks})
-             ORDER BY due_at IS NULL, due_at, submitted_at LIMIT ?"
+            "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+             WHERE d.agency_code = ? AND d.status IN ({marks})
+             ORDER BY d.due_at IS NULL, d.due_at, d.submitted_at LIMIT ?"
         );
         let mut q = sqlx::query(&sql).persistent(false).bind(agency_code);
         for s in &statuses {

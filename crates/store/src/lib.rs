@@ -82,6 +82,12 @@ impl Store {
     }
 }
 
+/// True for database errors that mean "the database does not answer" (503, retry),
+/// as opposed to a fault in the request.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+}
+
 /// The current instant. The one place the store reads the clock, so tests can reason about it.
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()

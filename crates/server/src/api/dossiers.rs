@@ -1,0 +1,215 @@
+//! Dossier endpoints: drafts, documents, submission, actions, the desk queue.
+
+use super::ApiJson;
+use crate::auth::ApiUser;
+use crate::error::{AppError, AppResult};
+use crate::service::{self, ActionInput, DossierInput, Upload};
+use crate::AppState;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::BytesMut;
+use motcua_core::dossier::Status;
+use motcua_store::accounts::Role;
+use motcua_store::dossiers::QueueFilter;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+fn to_json<T: serde::Serialize>(v: &T) -> AppResult<Value> {
+    serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// `POST /api/v1/dossiers`: a new draft (201).
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(input): ApiJson<DossierInput>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let d = service::create_draft(&state, &user, &input).await?;
+    let view = service::view(&state, &user, &d.id).await?;
+    Ok((StatusCode::CREATED, Json(to_json(&view)?)))
+}
+
+/// `GET /api/v1/dossiers`: the caller's own dossiers, newest first.
+pub async fn mine(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<Value>> {
+    let items = state.store.dossiers_of_owner(user.id, 200).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `GET /api/v1/dossiers/{ref}`: by id or code, with history and documents.
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(r): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(to_json(&service::view(&state, &user, &r).await?)?))
+}
+
+/// `POST /api/v1/dossiers/{ref}/submit`: submit a draft, or answer a supplement request.
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(r): Path<String>,
+) -> AppResult<Json<Value>> {
+    let input = ActionInput { action: "submit".into(), ..ActionInput::default() };
+    let d = service::act(&state, &user, &r, &input).await?;
+    Ok(Json(to_json(&service::view(&state, &user, &d.id).await?)?))
+}
+
+/// `POST /api/v1/dossiers/{ref}/actions` `{"action","reason"?,"document_id"?}`.
+pub async fn action(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(r): Path<String>,
+    ApiJson(input): ApiJson<ActionInput>,
+) -> AppResult<Json<Value>> {
+    let d = service::act(&state, &user, &r, &input).await?;
+    Ok(Json(to_json(&service::view(&state, &user, &d.id).await?)?))
+}
+
+/// Reads a multipart form: the `file` field (bounded by `max` bytes) and the text fields.
+///
+/// # Errors
+/// 413 past `max`; 422 for a missing file or a malformed form.
+pub async fn read_multipart(mut mp: Multipart, max: u64) -> AppResult<(Option<Upload>, HashMap<String, String>)> {
+    let mut fields = HashMap::new();
+    let mut upload = None;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge(max)),
+            Err(_) => return Err(AppError::invalid("body", "multipart_format")),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut buf = BytesMut::new();
+            let mut field = field;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(c)) => {
+                        if (buf.len() + c.len()) as u64 > max {
+                            return Err(AppError::TooLarge(max));
+                        }
+                        buf.extend_from_slice(&c);
+                    }
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge(max)),
+                    Err(_) => return Err(AppError::invalid("file", "multipart_format")),
+                }
+            }
+            // An empty file input in a browser form sends a part with no name and no bytes.
+            if !(file_name.is_empty() && buf.is_empty()) {
+                upload = Some(Upload { file_name, bytes: buf.freeze(), name: None, kind: None });
+            }
+        } else {
+            let text = field.text().await.map_err(|_| AppError::invalid(&name, "multipart_format"))?;
+            if text.len() > 10_000 {
+                return Err(AppError::invalid(&name, "too_long"));
+            }
+            fields.insert(name, text);
+        }
+    }
+    if let Some(u) = upload.as_mut() {
+        u.name = fields.get("name").cloned();
+        u.kind = fields.get("kind").cloned();
+    }
+    Ok((upload, fields))
+}
+
+/// `POST /api/v1/dossiers/{ref}/documents` (multipart `file`, `name`?, `kind`?): 201.
+pub async fn upload(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(r): Path<String>,
+    mp: Multipart,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    // Visibility first: an invisible dossier is a 404 before any body is read.
+    service::visible_dossier(&state, &user, &r).await?;
+    let (up, _) = read_multipart(mp, state.config.max_upload_bytes).await?;
+    let up = up.ok_or_else(|| AppError::invalid("file", "required"))?;
+    let doc = service::upload(&state, &user, &r, up).await?;
+    Ok((StatusCode::CREATED, Json(to_json(&doc)?)))
+}
+
+/// `GET /api/v1/dossiers/{ref}/documents`.
+pub async fn documents(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(r): Path<String>,
+) -> AppResult<Json<Value>> {
+    let (d, _) = service::visible_dossier(&state, &user, &r).await?;
+    Ok(Json(json!({ "items": state.store.documents(&d.id).await? })))
+}
+
+/// `GET /api/v1/dossiers/{ref}/documents/{id}`: the bytes, as an attachment.
+pub async fn download(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((r, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    document_response(&state, &user, &r, &id).await
+}
+
+/// The bytes of a document the user may see, as a download (shared with the pages).
+pub async fn document_response(
+    state: &AppState,
+    user: &motcua_store::accounts::User,
+    reference: &str,
+    id: &str,
+) -> AppResult<Response> {
+    let (d, _) = service::visible_dossier(state, user, reference).await?;
+    let doc = state.store.document(&d.id, id).await?.ok_or(AppError::NotFound)?;
+    let bytes = state.store.document_bytes(&doc).await?;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&doc.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    let ascii: String = doc
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct QueueParams {
+    pub status: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/desk/dossiers?status=`: the official's agency queue, oldest due first.
+pub async fn desk_queue(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(p): Query<QueueParams>,
+) -> AppResult<Json<Value>> {
+    let agency = match (user.role, user.agency_code.as_deref()) {
+        (Role::Official, Some(a)) => a.to_string(),
+        _ => return Err(AppError::Forbidden("err-officials-only")),
+    };
+    let statuses = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => vec![],
+        Some(s) => s
+            .split(',')
+            .map(|x| {
+                Status::parse(x.trim())
+                    .filter(|s| *s != Status::Draft)
+                    .ok_or_else(|| AppError::invalid("status", "status_choice"))
+            })
+            .collect::<AppResult<Vec<_>>>()?,
+    };
+    let items = state.store.agency_queue(&agency, &QueueFilter { statuses, limit: p.limit.unwrap_or(200) }).await?;
+    Ok(Json(json!({ "items": items, "agency_code": agency })))
+}

@@ -1,0 +1,128 @@
+//! The JSON API under `/api/v1`, described by `openapi.json`.
+
+mod catalogue;
+mod dossiers;
+mod idempotency;
+
+use crate::auth::sign_in;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// The API routes.
+pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/api/v1/dossiers/{reference}/documents", post(dossiers::upload).get(dossiers::documents))
+        .layer(DefaultBodyLimit::max(upload_limit));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/auth/token", post(token))
+        .route("/api/v1/procedures", get(catalogue::search))
+        .route("/api/v1/procedures/{code}", get(catalogue::procedure))
+        .route("/api/v1/agencies", get(catalogue::agencies))
+        .route("/api/v1/dossiers", post(dossiers::create).get(dossiers::mine))
+        .route("/api/v1/dossiers/{reference}", get(dossiers::get))
+        .route("/api/v1/dossiers/{reference}/submit", post(dossiers::submit))
+        .route("/api/v1/dossiers/{reference}/actions", post(dossiers::action))
+        .route("/api/v1/dossiers/{reference}/documents/{id}", get(dossiers::download))
+        .route("/api/v1/desk/dossiers", get(dossiers::desk_queue))
+        .merge(uploads)
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        AppError::Unavailable.into_response()
+    }
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// A JSON body whose rejections are our 422/413 problems (naming the field where serde can).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(json_rejection(&rej)),
+        }
+    }
+}
+
+fn json_rejection(rej: &JsonRejection) -> AppError {
+    match rej {
+        JsonRejection::MissingJsonContentType(_) => AppError::invalid("body", "json_content_type"),
+        JsonRejection::JsonDataError(e) => {
+            // serde_path_to_error's message: "applicant.full_name: invalid type: …".
+            let text = std::error::Error::source(e).map(ToString::to_string).unwrap_or_else(|| e.body_text());
+            let (field, detail) = match text.split_once(": ") {
+                Some((path, rest)) if !path.contains(' ') => (path.to_string(), rest.to_string()),
+                _ => ("body".to_string(), text.clone()),
+            };
+            AppError::Invalid(vec![FieldError { field, key: "json_type".into(), extra: Some(detail) }])
+        }
+        JsonRejection::JsonSyntaxError(e) => AppError::Invalid(vec![FieldError {
+            field: "body".into(),
+            key: "json_syntax".into(),
+            extra: std::error::Error::source(e).map(ToString::to_string),
+        }]),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(0),
+        other => AppError::Internal(other.body_text()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenRequest {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /api/v1/auth/token`: a bearer token for a username, phone or email and password.
+async fn token(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<Json<serde_json::Value>> {
+    let mut errors = vec![];
+    if req.username.trim().is_empty() {
+        errors.push(FieldError::new("username", "required"));
+    }
+    if req.password.is_empty() {
+        errors.push(FieldError::new("password", "required"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let user = sign_in(&state, &req.username, &req.password, addr.ip()).await?;
+    let ttl = state.config.token_ttl;
+    let secret = state
+        .store
+        .create_session(
+            user.id,
+            motcua_store::accounts::SessionKind::Bearer,
+            chrono::Duration::from_std(ttl).unwrap_or_default(),
+        )
+        .await?;
+    Ok(Json(json!({"access_token": secret, "token_type": "Bearer", "expires_in": ttl.as_secs()})))
+}

@@ -1,0 +1,241 @@
+//! Who is calling: bearer tokens for the API, session cookies for pages, the CSRF check for
+//! forms, and the sign-in throttle.
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use motcua_store::accounts::{Session, SessionKind, User};
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "motcua_session";
+pub const CSRF_COOKIE: &str = "motcua_csrf";
+pub const LANG_COOKIE: &str = "motcua_lang";
+
+/// The caller of an API endpoint, from `Authorization: Bearer …`. Rejects with 401.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(AppError::Unauthorized)?;
+        let session = state.store.session(secret, SessionKind::Bearer).await?.ok_or(AppError::Unauthorized)?;
+        Ok(ApiUser(session.user))
+    }
+}
+
+/// The signed-in page user, if any (from the session cookie).
+#[derive(Debug, Clone)]
+pub struct PageSession(pub Option<Session>);
+
+impl FromRequestParts<AppState> for PageSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(c) = jar.get(SESSION_COOKIE) else { return Ok(PageSession(None)) };
+        Ok(PageSession(state.store.session(c.value(), SessionKind::Cookie).await?))
+    }
+}
+
+/// The language of a request: `?lang=`, then the saved choice (cookie), then
+/// `Accept-Language`, then Vietnamese.
+pub fn request_lang(parts_uri_query: Option<&str>, headers: &axum::http::HeaderMap) -> Lang {
+    let from_query =
+        parts_uri_query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse));
+    let jar = CookieJar::from_headers(headers);
+    from_query
+        .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+        .or_else(|| {
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(request_lang(parts.uri.query(), &parts.headers))
+    }
+}
+
+/// A cookie with the project's flags: `HttpOnly`, `SameSite=Lax`, path `/`, `Secure` when
+/// configured (behind HTTPS).
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value)).http_only(true).same_site(SameSite::Lax).path("/").secure(secure).build()
+}
+
+/// The CSRF token of this browser (double-submit: a random cookie echoed in every form),
+/// creating the cookie when absent.
+pub fn csrf_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
+    if let Some(c) = jar.get(CSRF_COOKIE) {
+        if c.value().len() == 64 {
+            let v = c.value().to_string();
+            return (jar, v);
+        }
+    }
+    let token = motcua_store::accounts::random_secret();
+    (jar.add(cookie(CSRF_COOKIE, token.clone(), secure)), token)
+}
+
+/// Checks a submitted form's token against the cookie; 403 when missing or different.
+pub fn check_csrf(jar: &CookieJar, submitted: &str) -> Result<(), AppError> {
+    let ok = jar.get(CSRF_COOKIE).is_some_and(|c| {
+        let (a, b) = (c.value().as_bytes(), submitted.as_bytes());
+        // Constant time: compare every byte whatever the first difference.
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("err-csrf"))
+    }
+}
+
+/// Refuses a state-changing request that a browser marks as cross-site (`Sec-Fetch-Site`)
+/// or whose `Origin` is not this host. Requests without either header (non-browser
+/// clients) pass here and still need the CSRF token.
+pub fn same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site") {
+        return false;
+    }
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some("null"), _) => false,
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, h)| h == host),
+        _ => true,
+    }
+}
+
+/// Sign-in throttle: failed attempts counted per account and per client address over a
+/// sliding window, shared by the sign-in page and the token endpoint. In memory, per
+/// process (a library such as `governor` cannot tell failures from successes before the
+/// password is checked, which is what keeps legitimate sign-ins unthrottled).
+#[derive(Debug)]
+pub struct LoginThrottle {
+    window: Duration,
+    per_account: usize,
+    per_address: usize,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginThrottle {
+    /// `per_account` and `per_address` failures within `window` lock further attempts
+    /// until the oldest one leaves the window.
+    pub fn new(window: Duration, per_account: usize, per_address: usize) -> LoginThrottle {
+        LoginThrottle { window, per_account, per_address, failures: Mutex::new(HashMap::new()) }
+    }
+
+    fn keys(login: &str, addr: IpAddr) -> [(String, bool); 2] {
+        [(format!("a:{}", login.trim().to_lowercase()), true), (format!("ip:{addr}"), false)]
+    }
+
+    /// Seconds to wait when the account or the address is locked.
+    pub fn check(&self, login: &str, addr: IpAddr) -> Option<u64> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut wait = None;
+        for (key, is_account) in Self::keys(login, addr) {
+            let limit = if is_account { self.per_account } else { self.per_address };
+            if let Some(q) = map.get_mut(&key) {
+                while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                    q.pop_front();
+                }
+                if q.len() >= limit {
+                    let oldest = *q.front().unwrap_or(&now);
+                    let secs = (self.window.saturating_sub(now.duration_since(oldest))).as_secs().max(1);
+                    wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
+                }
+            }
+        }
+        wait
+    }
+
+    /// Records a failed attempt.
+    pub fn failed(&self, login: &str, addr: IpAddr) {
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (key, _) in Self::keys(login, addr) {
+            map.entry(key).or_default().push_back(Instant::now());
+        }
+    }
+
+    /// A success clears the account's failures (not the address's).
+    pub fn succeeded(&self, login: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.remove(&format!("a:{}", login.trim().to_lowercase()));
+    }
+}
+
+/// Signs in with the throttle: 429 when locked, 401 on bad credentials.
+pub async fn sign_in(state: &AppState, login: &str, password: &str, addr: IpAddr) -> Result<User, AppError> {
+    if let Some(wait) = state.throttle.check(login, addr) {
+        return Err(AppError::TooManyRequests(wait));
+    }
+    match state.store.authenticate(login, password).await? {
+        Some(u) => {
+            state.throttle.succeeded(login);
+            Ok(u)
+        }
+        None => {
+            state.throttle.failed(login, addr);
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_locks_after_the_limit_and_counts_per_account_and_address() {
+        let t = LoginThrottle::new(Duration::from_secs(60), 3, 5);
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        for _ in 0..3 {
+            assert_eq!(t.check("an", a), None);
+            t.failed("an", a);
+        }
+        assert!(t.check("an", a).is_some(), "account locked after 3 failures");
+        assert!(t.check("AN ", b).is_some(), "the account lock follows it to another address");
+        assert_eq!(t.check("binh", a), None, "another account from the same address: 3 of 5 used");
+        t.failed("binh", a);
+        t.failed("chi", a);
+        assert!(t.check("dung", a).is_some(), "the address is locked after 5 failures");
+    }
+
+    #[test]
+    fn origin_check() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+        assert!(same_origin(&Method::POST, &h));
+        h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
+        assert!(same_origin(&Method::POST, &h));
+        h.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+        assert!(!same_origin(&Method::POST, &h));
+        assert!(same_origin(&Method::GET, &h));
+        h.remove(header::ORIGIN);
+        h.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(!same_origin(&Method::POST, &h));
+    }
+}

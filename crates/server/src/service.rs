@@ -1,0 +1,383 @@
+//! Dossier operations shared by the API and the pages: access, validation, the transition
+//! table and the clock. Handlers parse the request and render; this module decides.
+
+use crate::error::{AppError, AppResult, FieldError};
+use crate::AppState;
+use bytes::Bytes;
+use chrono::{DateTime, NaiveTime, Utc};
+use motcua_core::calendar::{due_at, same_day_due, Pause, WeekdaysOnly, WorkingHours};
+use motcua_core::catalogue::{Channel, TimeUnit};
+use motcua_core::dossier::{allowed_actions, next_status, Action, Actor, Status, TransitionError};
+use motcua_core::values::{Address, FullName, IdNumber, PhoneNumber};
+use motcua_store::accounts::{Role, User};
+use motcua_store::documents::{Document, NewDocument};
+use motcua_store::dossiers::{Applicant, Change, Dossier, HistoryEntry, NewDossier};
+use serde::{Deserialize, Serialize};
+
+/// Default processing time when the catalogue gives none: 10 working days, flagged for review
+/// (LEGAL-TIME.md: the agency's configured default applies; per-agency defaults come with the
+/// legal-time work).
+const DEFAULT_TIME: (f64, TimeUnit) = (10.0, TimeUnit::WorkingDays);
+
+/// Largest accepted `form` object, in bytes of JSON.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Applicant details as submitted (unparsed).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApplicantInput {
+    pub full_name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+}
+
+/// A new dossier as submitted (unparsed).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DossierInput {
+    pub procedure_code: String,
+    pub agency_code: String,
+    pub applicant: ApplicantInput,
+    pub delivery: String,
+    pub form: Option<serde_json::Value>,
+}
+
+/// Parses the applicant, collecting every error (field names prefixed with `applicant.`).
+pub fn parse_applicant(a: &ApplicantInput, errors: &mut Vec<FieldError>) -> Option<Applicant> {
+    let name = FullName::parse("applicant.full_name", &a.full_name).map_err(|e| errors.push(e.into())).ok();
+    let id = IdNumber::parse("applicant.id_number", &a.id_number).map_err(|e| errors.push(e.into())).ok();
+    let phone = PhoneNumber::parse("applicant.phone", &a.phone).map_err(|e| errors.push(e.into())).ok();
+    let address = Address::parse("applicant.address", &a.address).map_err(|e| errors.push(e.into())).ok();
+    Some(Applicant {
+        full_name: name?.to_string(),
+        id_number: id?.to_string(),
+        phone: phone?.to_string(),
+        address: address?.to_string(),
+    })
+}
+
+fn role_actor(u: &User) -> Option<Actor> {
+    match u.role {
+        Role::Citizen => Some(Actor::Applicant),
+        Role::Official => Some(Actor::Official),
+        Role::Admin => None,
+    }
+}
+
+/// How `user` relates to `d`: its applicant account, an official of its agency, or nobody
+/// (then the dossier is invisible: 404). Drafts are visible only to their author.
+pub fn relation(user: &User, d: &Dossier) -> Option<Actor> {
+    if d.owner_id == user.id {
+        return Some(Actor::Applicant);
+    }
+    if d.status == Status::Draft {
+        return None;
+    }
+    match user.role {
+        Role::Official if user.agency_code.as_deref() == Some(d.agency_code.as_str()) => Some(Actor::Official),
+        _ => None,
+    }
+}
+
+/// Loads a dossier the user may see; 404 otherwise.
+pub async fn visible_dossier(state: &AppState, user: &User, reference: &str) -> AppResult<(Dossier, Actor)> {
+    let d = state.store.dossier(reference.trim()).await?.ok_or(AppError::NotFound)?;
+    let rel = relation(user, &d).ok_or(AppError::NotFound)?;
+    Ok((d, rel))
+}
+
+/// Creates a draft for a citizen.
+pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -> AppResult<Dossier> {
+    if user.role != Role::Citizen {
+        return Err(AppError::Forbidden("err-citizens-only"));
+    }
+    let mut errors = Vec::new();
+    let code = input.procedure_code.trim();
+    let procedure = if code.is_empty() {
+        errors.push(FieldError::new("procedure_code", "required"));
+        None
+    } else {
+        let p = state.store.procedure(code).await?;
+        if p.is_none() {
+            errors.push(FieldError::new("procedure_code", "unknown_procedure"));
+        }
+        p
+    };
+    let agency_code = input.agency_code.trim();
+    if agency_code.is_empty() {
+        errors.push(FieldError::new("agency_code", "required"));
+    } else if state.store.agency(agency_code).await?.is_none() {
+        errors.push(FieldError::new("agency_code", "unknown_agency"));
+    } else if procedure.is_some() && !state.store.agency_receives(agency_code, code).await? {
+        errors.push(FieldError::new("agency_code", "agency_not_for_procedure"));
+    }
+    let applicant = parse_applicant(&input.applicant, &mut errors);
+    let delivery = input.delivery.trim();
+    if !matches!(delivery, "online" | "post" | "in_person") {
+        errors.push(FieldError::new("delivery", if delivery.is_empty() { "required" } else { "delivery_choice" }));
+    }
+    let form = input.form.clone().unwrap_or_else(|| serde_json::json!({}));
+    if !form.is_object() {
+        errors.push(FieldError::new("form", "form_object"));
+    } else if serde_json::to_vec(&form).map_or(0, |v| v.len()) > MAX_FORM_BYTES {
+        errors.push(FieldError::new("form", "form_too_large"));
+    }
+    let (Some(procedure), Some(applicant), true) = (procedure, applicant, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let (time, flagged) = match procedure.processing_time_for(Channel::Online) {
+        Some((_, TimeUnit::Unstated)) | None => (DEFAULT_TIME, true),
+        Some(t) => (t, false),
+    };
+    let new = NewDossier {
+        procedure_code: procedure.code.clone(),
+        agency_code: agency_code.to_string(),
+        owner_id: user.id,
+        applicant,
+        delivery: delivery.to_string(),
+        form,
+        time_value: Some(time.0),
+        time_unit: Some(time.1),
+        time_flagged: flagged,
+        same_day_cutoff: procedure.same_day_cutoff.clone(),
+    };
+    Ok(state.store.create_dossier(&new, user).await?)
+}
+
+/// The due instant of `d` if received at `received_at`, with `pauses`; `now` closes an
+/// open pause. Same-day procedures (a cut-off and at most one working day) use the cut-off
+/// rule; others count their unit through the working calendar.
+pub fn compute_due(d: &Dossier, received_at: DateTime<Utc>, pauses: &[Pause], now: DateTime<Utc>) -> DateTime<Utc> {
+    let hours = WorkingHours::default();
+    let (value, unit) = (d.time_value.unwrap_or(DEFAULT_TIME.0), d.time_unit.unwrap_or(DEFAULT_TIME.1));
+    let cutoff = d.same_day_cutoff.as_deref().and_then(|c| NaiveTime::parse_from_str(c, "%H:%M").ok());
+    match cutoff {
+        Some(cut) if pauses.is_empty() && unit == TimeUnit::WorkingDays && value <= 1.0 => {
+            same_day_due(&WeekdaysOnly, &hours, received_at, cut)
+        }
+        _ => due_at(&WeekdaysOnly, &hours, received_at, value, unit, pauses, now),
+    }
+}
+
+/// Input of an action.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionInput {
+    pub action: String,
+    pub reason: Option<String>,
+    pub document_id: Option<String>,
+}
+
+fn transition_error(e: TransitionError) -> AppError {
+    match e {
+        TransitionError::NotAllowed { .. } => AppError::Conflict("err-action-not-allowed"),
+        TransitionError::WrongActor { .. } => AppError::Forbidden("err-action-not-for-role"),
+    }
+}
+
+/// Takes an action on a dossier the user can see. `submit` is the applicant's; the others
+/// are the agency's.
+pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionInput) -> AppResult<Dossier> {
+    let (d, rel) = visible_dossier(state, user, reference).await?;
+    let action = Action::parse(input.action.trim()).ok_or_else(|| {
+        AppError::invalid("action", if input.action.trim().is_empty() { "required" } else { "unknown_action" })
+    })?;
+    if role_actor(user) != Some(rel) {
+        return Err(AppError::Forbidden("err-action-not-for-role"));
+    }
+    let to = next_status(d.status, action, rel, d.resume_status).map_err(transition_error)?;
+    let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if action.needs_reason() && reason.is_none() {
+        return Err(AppError::invalid("reason", "required"));
+    }
+    if reason.is_some_and(|r| r.chars().count() > 2000) {
+        return Err(AppError::invalid("reason", "too_long"));
+    }
+    let now = Utc::now();
+    let mut pauses = state.store.dossier_pauses(&d.id).await?;
+    let mut change = Change {
+        action,
+        from: d.status,
+        to,
+        expected_version: d.version,
+        actor: user,
+        reason,
+        at: now,
+        issue_code: false,
+        set_received: false,
+        open_pause: None,
+        close_pause: false,
+        resume_status: None,
+        due_at: d.due_at,
+        set_decided: false,
+        set_returned: false,
+        result_document_id: None,
+    };
+    let mut result_doc = None;
+    match action {
+        Action::Submit if d.status == Status::Draft => {
+            change.issue_code = true;
+            // An estimate, as if received now; receipt fixes it.
+            change.due_at = Some(compute_due(&d, now, &[], now));
+        }
+        Action::Submit => {
+            // Answering a supplement request: the clock resumes.
+            change.close_pause = true;
+            if let Some(p) = pauses.iter_mut().find(|p| p.until.is_none()) {
+                p.until = Some(now);
+            }
+            let start = d.received_at.unwrap_or(now);
+            let counted: Vec<Pause> = if d.received_at.is_some() { pauses.clone() } else { vec![] };
+            change.due_at = Some(compute_due(&d, start, &counted, now));
+        }
+        Action::Receive => {
+            change.set_received = true;
+            change.due_at = Some(compute_due(&d, now, &[], now));
+        }
+        Action::RequestSupplement => {
+            change.open_pause = Some("supplement");
+            change.resume_status = Some(d.status);
+        }
+        Action::Refuse => change.set_decided = true,
+        Action::Approve => {
+            let id = input.document_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            let id = id.ok_or_else(|| AppError::invalid("document_id", "required"))?;
+            let doc = state.store.document(&d.id, id).await?;
+            match doc {
+                Some(doc) if doc.kind == "result" => result_doc = Some(doc.id),
+                _ => return Err(AppError::invalid("document_id", "not_a_result_document")),
+            }
+            change.set_decided = true;
+        }
+        Action::ReturnResult => change.set_returned = true,
+    }
+    change.result_document_id = result_doc.as_deref();
+    Ok(state.store.apply_change(&d, &change).await?)
+}
+
+/// Document kinds and who may add them when.
+fn may_upload(rel: Actor, status: Status, kind: &str) -> AppResult<()> {
+    let ok = match (rel, kind) {
+        (Actor::Applicant, "required") => status == Status::Draft,
+        (Actor::Applicant, "supplement") => matches!(status, Status::Draft | Status::SupplementRequested),
+        (Actor::Official, "result") => status == Status::Received,
+        (Actor::Applicant, "result") | (Actor::Official, "required" | "supplement") => {
+            return Err(AppError::Forbidden("err-document-kind-not-for-role"))
+        }
+        _ => return Err(AppError::invalid("kind", "document_kind")),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("err-upload-not-allowed"))
+    }
+}
+
+/// The content types accepted for documents, recognised from the bytes (never the name).
+pub fn sniff_document(bytes: &[u8]) -> Option<&'static str> {
+    match infer::get(bytes).map(|t| t.mime_type()) {
+        Some("application/pdf") => Some("application/pdf"),
+        Some("image/jpeg") => Some("image/jpeg"),
+        Some("image/png") => Some("image/png"),
+        _ => None,
+    }
+}
+
+/// An uploaded file, read from a form.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Bytes,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// Adds a document to a dossier, checking the role, the status, the size and the content.
+pub async fn upload(state: &AppState, user: &User, reference: &str, up: Upload) -> AppResult<Document> {
+    let (d, rel) = visible_dossier(state, user, reference).await?;
+    let kind = up.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()).unwrap_or(match rel {
+        Actor::Official => "result",
+        Actor::Applicant if d.status == Status::SupplementRequested => "supplement",
+        Actor::Applicant => "required",
+    });
+    may_upload(rel, d.status, kind)?;
+    if up.bytes.is_empty() {
+        return Err(AppError::invalid("file", "file_empty"));
+    }
+    if up.bytes.len() as u64 > state.config.max_upload_bytes {
+        return Err(AppError::TooLarge(state.config.max_upload_bytes));
+    }
+    let content_type = sniff_document(&up.bytes).ok_or_else(|| AppError::invalid("file", "file_type"))?;
+    let file_name: String =
+        up.file_name.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(200).collect();
+    let name =
+        up.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).unwrap_or(file_name.clone());
+    if name.chars().count() > 200 {
+        return Err(AppError::invalid("name", "too_long"));
+    }
+    let doc = NewDocument {
+        dossier_id: &d.id,
+        kind,
+        name: &name,
+        file_name: if file_name.is_empty() { "document" } else { &file_name },
+        content_type,
+        bytes: up.bytes,
+    };
+    Ok(state.store.add_document(doc, user).await?)
+}
+
+/// The full view of a dossier for its applicant or its agency.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    #[serde(flatten)]
+    pub dossier: Dossier,
+    pub due_is_estimate: bool,
+    pub allowed_actions: Vec<&'static str>,
+    pub history: Vec<HistoryEntry>,
+    pub documents: Vec<Document>,
+}
+
+/// Loads the full view of a dossier the user can see.
+pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<DossierView> {
+    let (d, rel) = visible_dossier(state, user, reference).await?;
+    let history = state.store.dossier_history(&d.id).await?;
+    let documents = state.store.documents(&d.id).await?;
+    let allowed = if role_actor(user) == Some(rel) {
+        allowed_actions(d.status, rel).into_iter().map(Action::as_str).collect()
+    } else {
+        vec![]
+    };
+    Ok(DossierView {
+        due_is_estimate: d.received_at.is_none(),
+        dossier: d,
+        allowed_actions: allowed,
+        history,
+        documents,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_goes_by_content_not_name() {
+        assert_eq!(sniff_document(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), Some("application/pdf"));
+        assert_eq!(sniff_document(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]), Some("image/png"));
+        assert_eq!(sniff_document(&[0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F']), Some("image/jpeg"));
+        // A Windows executable (MZ header), whatever it is called.
+        assert_eq!(sniff_document(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), None);
+        assert_eq!(sniff_document(b"just text"), None);
+    }
+
+    #[test]
+    fn upload_rules() {
+        assert!(may_upload(Actor::Applicant, Status::Draft, "required").is_ok());
+        assert!(matches!(may_upload(Actor::Applicant, Status::Submitted, "required"), Err(AppError::Conflict(_))));
+        assert!(may_upload(Actor::Applicant, Status::SupplementRequested, "supplement").is_ok());
+        assert!(matches!(may_upload(Actor::Applicant, Status::Received, "result"), Err(AppError::Forbidden(_))));
+        assert!(may_upload(Actor::Official, Status::Received, "result").is_ok());
+        assert!(matches!(may_upload(Actor::Official, Status::Received, "bogus"), Err(AppError::Invalid(_))));
+    }
+}
