@@ -78,6 +78,8 @@ pub struct App {
     router: Router,
     /// Demo accounts created at this start (username, password, role), to print once.
     pub demo_accounts: Vec<bootstrap::DemoAccount>,
+    /// The store, for the CLI and for tests that set up accounts.
+    pub store: Store,
 }
 
 /// Errors starting the server.
@@ -106,8 +108,8 @@ impl App {
             config.login_failures_per_account,
             config.login_failures_per_address,
         );
-        let state = AppState { store, config: Arc::new(config), throttle: Arc::new(throttle) };
-        Ok(App { listener, router: router(state), demo_accounts })
+        let state = AppState { store: store.clone(), config: Arc::new(config), throttle: Arc::new(throttle) };
+        Ok(App { listener, router: router(state), demo_accounts, store })
     }
 
     /// The bound port.

@@ -381,3 +381,63 @@ mod tests {
         assert!(matches!(may_upload(Actor::Official, Status::Received, "bogus"), Err(AppError::Invalid(_))));
     }
 }
+
+/// A citizen's registration (unparsed).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RegistrationInput {
+    pub full_name: String,
+    pub phone: String,
+    pub email: String,
+    /// Optional; the phone (else the email) is the username when blank.
+    pub username: String,
+    pub password: String,
+    /// When present (the page form), must equal `password`.
+    pub password_confirm: Option<String>,
+}
+
+/// Registers a citizen account: full name, a phone or an email, a password (8+ characters).
+pub async fn register(state: &AppState, input: &RegistrationInput) -> AppResult<User> {
+    use motcua_core::values::{check_new_password, Email};
+    let mut errors = Vec::new();
+    let name = FullName::parse("full_name", &input.full_name).map_err(|e| errors.push(e.into())).ok();
+    let phone = (!input.phone.trim().is_empty())
+        .then(|| PhoneNumber::parse("phone", &input.phone).map_err(|e| errors.push(e.into())).ok())
+        .flatten();
+    let email = (!input.email.trim().is_empty())
+        .then(|| Email::parse("email", &input.email).map_err(|e| errors.push(e.into())).ok())
+        .flatten();
+    if input.phone.trim().is_empty() && input.email.trim().is_empty() {
+        errors.push(FieldError::new("phone", "contact_required"));
+    }
+    let username = input.username.trim();
+    if username.chars().count() > 64 || username.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@') {
+        errors.push(FieldError::new("username", "invalid_characters"));
+    }
+    if let Err(e) = check_new_password("password", &input.password) {
+        errors.push(e.into());
+    }
+    if input.password_confirm.as_deref().is_some_and(|c| c != input.password) {
+        errors.push(FieldError::new("password_confirm", "password_mismatch"));
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let username = if username.is_empty() {
+        phone.as_ref().map(|p| p.to_string()).or_else(|| email.as_ref().map(|e| e.to_string())).unwrap_or_default()
+    } else {
+        username.to_string()
+    };
+    let new = motcua_store::accounts::NewUser {
+        username: &username,
+        full_name: name.as_str(),
+        phone: phone.as_ref().map(|p| p.as_str()),
+        email: email.as_ref().map(|e| e.as_str()),
+        password: &input.password,
+        role: Role::Citizen,
+        agency_code: None,
+    };
+    match state.store.create_user(&new).await {
+        Ok(u) => Ok(u),
+        Err(motcua_store::StoreError::Conflict(field)) => Err(AppError::Invalid(vec![FieldError::new(field, "taken")])),
+        Err(e) => Err(e.into()),
+    }
+}

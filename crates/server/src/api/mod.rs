@@ -29,6 +29,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/auth/token", post(token))
+        .route("/api/v1/accounts", post(register))
         .route("/api/v1/procedures", get(catalogue::search))
         .route("/api/v1/procedures/{code}", get(catalogue::procedure))
         .route("/api/v1/agencies", get(catalogue::agencies))
@@ -88,6 +89,15 @@ fn json_rejection(rej: &JsonRejection) -> AppError {
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(0),
         other => AppError::Internal(other.body_text()),
     }
+}
+
+/// `POST /api/v1/accounts`: register a citizen account (201).
+async fn register(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<crate::service::RegistrationInput>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let u = crate::service::register(&state, &input).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role}))))
 }
 
 #[derive(Debug, Deserialize)]

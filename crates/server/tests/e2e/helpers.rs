@@ -1,0 +1,102 @@
+//! Shared helpers: start the app, make accounts, build clients.
+
+use motcua_server::{App, Config};
+use motcua_store::accounts::{NewUser, Role};
+use motcua_store::Store;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+/// A running app on 127.0.0.1 with its own data directory (removed on drop).
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub _dir: tempfile::TempDir,
+}
+
+/// The procedure of the issue: "Xác nhận thông tin về cư trú", commune police, 1 working day.
+pub const RESIDENCE: &str = "1.010041";
+/// The police of Phường Ba Đình, Hà Nội (commune code 00004), which receives it.
+pub const BA_DINH_POLICE: &str = "CAX.00004";
+/// Another commune's police (Phường Hoàn Kiếm, 00070).
+pub const OTHER_POLICE: &str = "CAX.00070";
+
+pub const PASSWORD: &str = "mat-khau-du-dai-1";
+
+impl TestApp {
+    /// Starts the app with `tweak` applied to the default configuration.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::new(dir.path());
+        config.demo = false;
+        tweak(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = App::build(config, listener).await.expect("app builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let store = app.store.clone();
+        tokio::spawn(app.run_until_stopped());
+        TestApp { base, store, _dir: dir }
+    }
+
+    pub async fn start() -> TestApp {
+        Self::start_with(|_| {}).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates an account directly in the store.
+    pub async fn user(&self, username: &str, role: Role, agency: Option<&str>) {
+        self.store
+            .create_user(&NewUser {
+                username,
+                full_name: &format!("Người dùng {username}"),
+                phone: None,
+                email: None,
+                password: PASSWORD,
+                role,
+                agency_code: agency,
+            })
+            .await
+            .expect("user created");
+    }
+
+    /// A bearer token for an account created with [`PASSWORD`].
+    pub async fn token(&self, username: &str) -> String {
+        let res = client()
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "token for {username}");
+        res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+    }
+}
+
+/// A plain client (no redirects followed, so tests see them).
+pub fn client() -> Client {
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A browser-like client with a cookie store.
+pub fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The smallest valid PDF header plus a body: recognised as PDF by its content.
+pub fn pdf_bytes(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n%\u{e2}\u{e3}\n1 0 obj << /Title ({text}) >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
+}
+
+/// A sample applicant.
+pub fn applicant() -> Value {
+    json!({"full_name": "Nguyễn Thị Hoa", "id_number": "001190012345", "phone": "0987654321",
+           "address": "12 Phố Quán Thánh, Phường Ba Đình, Hà Nội"})
+}
+
+#[allow(dead_code)]
+pub fn addr() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}

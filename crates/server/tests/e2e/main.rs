@@ -1,0 +1,6 @@
+//! End-to-end tests: the real server on a random port with a fresh data directory, driven
+//! over HTTP through the JSON API and the HTML forms.
+
+mod api;
+mod helpers;
+mod pages;
