@@ -50,6 +50,11 @@ fn parse_levels(s: &str) -> Vec<Level> {
     s.split(',').filter_map(Level::parse).collect()
 }
 
+/// The folded name with a space at each end, so that `% word%` matches a word's start.
+fn padded_fold(s: &str) -> String {
+    format!(" {} ", fold(s))
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
@@ -87,7 +92,7 @@ impl Store {
             )
             .bind(&p.code)
             .bind(&p.name)
-            .bind(fold(&p.name))
+            .bind(padded_fold(&p.name))
             .bind(&p.field)
             .bind(levels_column(&p.levels))
             .bind(p.online_level.as_str())
@@ -162,7 +167,7 @@ impl Store {
                     sql.push_str(" AND ");
                 }
                 sql.push_str("name_folded LIKE ? ESCAPE '\\'");
-                binds.push(format!("%{}%", like_escape(w)));
+                binds.push(format!("% {}%", like_escape(w)));
             }
             sql.push_str(") OR code LIKE ? ESCAPE '\\')");
             binds.push(format!("{}%", like_escape(&folded)));
@@ -185,9 +190,10 @@ impl Store {
             count = count.bind(b);
         }
         let total = count.fetch_one(&self.reader).await?;
-        // Exact code first, then names that start with the query, then by name.
-        let order =
-            " ORDER BY (code = ?) DESC, (name_folded LIKE ? ESCAPE '\\') DESC, length(name), name LIMIT ? OFFSET ?";
+        // Exact code first, then names holding the words as one phrase (those starting with
+        // it first), then the shortest names.
+        let order = " ORDER BY (code = ?) DESC, (name_folded LIKE ? ESCAPE '\\') DESC, \
+                     (name_folded LIKE ? ESCAPE '\\') DESC, length(name), name LIMIT ? OFFSET ?";
         let page_sql = format!("SELECT code, name, field, levels, online_level{sql}{order}");
         let mut page = sqlx::query(&page_sql).persistent(false);
         for b in &binds {
@@ -195,7 +201,8 @@ impl Store {
         }
         let rows = page
             .bind(&folded)
-            .bind(format!("{}%", like_escape(&folded)))
+            .bind(format!("% {}%", like_escape(&folded)))
+            .bind(format!(" {}%", like_escape(&folded)))
             .bind(q.limit.clamp(1, 200))
             .bind(q.offset.max(0))
             .fetch_all(&self.reader)

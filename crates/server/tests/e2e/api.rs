@@ -1,0 +1,489 @@
+//! The JSON API, end to end: procedure 1.010041 from search to returned result, access
+//! rules, bad input, idempotency and the sign-in throttle.
+
+use crate::helpers::*;
+use motcua_store::accounts::Role;
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+async fn register_citizen(app: &TestApp, phone: &str) -> String {
+    let res = client()
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"full_name": "Nguyễn Thị Hoa", "phone": phone, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    // Sign in with the phone number, as the issue asks.
+    app.token(phone).await
+}
+
+async fn create_draft(app: &TestApp, token: &str, agency: &str) -> Value {
+    let res = client()
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(token)
+        .json(&json!({"procedure_code": RESIDENCE, "agency_code": agency, "applicant": applicant(),
+                      "delivery": "online", "form": {"purpose": "xin việc"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.unwrap()
+}
+
+async fn upload(app: &TestApp, token: &str, dossier: &str, bytes: Vec<u8>, file_name: &str, kind: &str) -> reqwest::Response {
+    let form = Form::new()
+        .part("file", Part::bytes(bytes).file_name(file_name.to_string()))
+        .text("name", "Tờ khai CT01")
+        .text("kind", kind.to_string());
+    client()
+        .post(app.url(&format!("/api/v1/dossiers/{dossier}/documents")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn act(app: &TestApp, token: &str, dossier: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(app.url(&format!("/api/v1/dossiers/{dossier}/actions")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let res = client().get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn submit(app: &TestApp, token: &str, dossier: &str) -> reqwest::Response {
+    client().post(app.url(&format!("/api/v1/dossiers/{dossier}/submit"))).bearer_auth(token).send().await.unwrap()
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+#[tokio::test]
+async fn catalogue_search_finds_what_a_person_means() {
+    let app = TestApp::start().await;
+    let c = client();
+    for q in ["xac nhan cu tru", "Xác nhận thông tin về cư trú", "XÁC NHẬN cư trú", "1.010041"] {
+        let v: Value =
+            c.get(app.url("/api/v1/procedures")).query(&[("q", q), ("limit", "50")]).send().await.unwrap().json().await.unwrap();
+        assert!(codes(&v).contains(&RESIDENCE.to_string()), "{q} should find 1.010041: {:?}", codes(&v));
+    }
+    // NFD input (decomposed diacritics) finds the same as NFC.
+    let nfd = "\u{111}a\u{306}ng ky\u{301} khai sinh"; // "đăng ký khai sinh", decomposed
+    let a: Value = c.get(app.url("/api/v1/procedures")).query(&[("q", nfd)]).send().await.unwrap().json().await.unwrap();
+    let b: Value =
+        c.get(app.url("/api/v1/procedures")).query(&[("q", "dang ky khai sinh")]).send().await.unwrap().json().await.unwrap();
+    assert!(a["total"].as_i64().unwrap() > 0);
+    assert_eq!(a["total"], b["total"]);
+    // Every result holds every word (as the start of a word); those holding the phrase
+    // itself come first.
+    let names: Vec<String> =
+        a["items"].as_array().unwrap().iter().map(|i| format!(" {}", motcua_core::text::fold(i["name"].as_str().unwrap()))).collect();
+    for name in &names {
+        assert!(["dang", "ky", "khai", "sinh"].iter().all(|w| name.contains(&format!(" {w}"))), "{name}");
+    }
+    assert!(names[0].contains(" dang ky khai sinh"), "{}", names[0]);
+    let first_without = names.iter().position(|n| !n.contains(" dang ky khai sinh")).unwrap_or(names.len());
+    assert!(names[first_without..].iter().all(|n| !n.contains(" dang ky khai sinh")), "phrase matches first");
+    // A code finds exactly that procedure first.
+    let v: Value = c.get(app.url("/api/v1/procedures?q=1.001193")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["items"][0]["code"], "1.001193");
+    // Filters.
+    let v: Value = c.get(app.url("/api/v1/procedures?level=commune&limit=200")).send().await.unwrap().json().await.unwrap();
+    assert!(v["items"].as_array().unwrap().iter().all(|i| i["levels"].as_array().unwrap().contains(&json!("commune"))));
+    let res = c.get(app.url("/api/v1/procedures?level=planet")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The structured procedure: two online rows, 1 and 3 working days, free (read from the record).
+    let p: Value = c.get(app.url("/api/v1/procedures/1.010041")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p["name"], "Xác nhận thông tin về cư trú");
+    let rows = p["channels"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["processing_time"], json!({"kind": "specified", "value": 1.0, "unit": "working_days"}));
+    assert_eq!(rows[1]["processing_time"]["value"], 3.0);
+    assert_eq!(rows[0]["fee"]["kind"], "free");
+    assert_eq!(c.get(app.url("/api/v1/procedures/9.999999")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Where it can be submitted: the commune police, found by the ward's name.
+    let v: Value = c
+        .get(app.url("/api/v1/agencies"))
+        .query(&[("procedure_code", RESIDENCE), ("q", "ba dinh")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert!(items.iter().any(|a| a["code"] == BA_DINH_POLICE && a["level"] == "commune"), "{items:?}");
+    assert!(items.iter().all(|a| a["kind"] == "CAX"));
+}
+
+#[tokio::test]
+async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_round() {
+    let app = TestApp::start().await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let citizen = register_citizen(&app, "0912000001").await;
+    let official = app.token("canbo").await;
+
+    let draft = create_draft(&app, &citizen, BA_DINH_POLICE).await;
+    assert_eq!(draft["status"], "draft");
+    assert!(draft["code"].is_null());
+    assert!(draft["due_at"].is_null());
+    let id = draft["id"].as_str().unwrap().to_string();
+
+    // A draft is visible only to its author: not on the desk, 404 for the official.
+    let (s, _) = get(&app, &official, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let pdf = pdf_bytes("to khai CT01");
+    let res = upload(&app, &citizen, &id, pdf.clone(), "ct01.pdf", "required").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let doc: Value = res.json().await.unwrap();
+    assert_eq!(doc["sha256"], hex::encode(Sha256::digest(&pdf)));
+    assert_eq!(doc["kind"], "required");
+
+    let res = submit(&app, &citizen, &id).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let submitted: Value = res.json().await.unwrap();
+    assert_eq!(submitted["status"], "submitted");
+    let code = submitted["code"].as_str().unwrap().to_string();
+    let today = chrono::Utc::now().with_timezone(&motcua_core::calendar::vietnam()).format("%y%m%d").to_string();
+    assert_eq!(code, format!("{BA_DINH_POLICE}-{today}-0001"));
+    assert!(submitted["due_at"].is_string(), "an estimated due instant at submission");
+    assert_eq!(submitted["due_is_estimate"], true);
+
+    // The desk sees it; the dossier can be read by its code.
+    let (_, queue) = get(&app, &official, "/api/v1/desk/dossiers").await;
+    assert_eq!(codes(&queue), vec![code.clone()]);
+    let (s, by_code) = get(&app, &official, &format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(by_code["id"], id.as_str());
+
+    let res = act(&app, &official, &code, json!({"action": "receive"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let received: Value = res.json().await.unwrap();
+    assert_eq!(received["status"], "received");
+    // One working day from receipt: at most 3½ calendar days later (Friday evening →
+    // Monday 17:00), and never before the receipt.
+    let at = chrono::DateTime::parse_from_rfc3339(received["received_at"].as_str().unwrap()).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(received["due_at"].as_str().unwrap()).unwrap();
+    assert!(due > at && due - at <= chrono::Duration::hours(84), "{at} → {due}");
+    assert_eq!(received["due_is_estimate"], false);
+
+    // A supplement request needs a reason.
+    let res = act(&app, &official, &code, json!({"action": "request_supplement"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = act(&app, &official, &code, json!({"action": "request_supplement", "reason": "Thiếu bản sao giấy tờ nhà"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let (_, seen) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(seen["status"], "supplement_requested");
+    assert_eq!(seen["history"].as_array().unwrap().last().unwrap()["reason"], "Thiếu bản sao giấy tờ nhà");
+    let res = upload(&app, &citizen, &id, pdf_bytes("giay to nha"), "nha.pdf", "supplement").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = submit(&app, &citizen, &id).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let resumed: Value = res.json().await.unwrap();
+    assert_eq!(resumed["status"], "received", "the answer returns the dossier to processing");
+    let due_after = chrono::DateTime::parse_from_rfc3339(resumed["due_at"].as_str().unwrap()).unwrap();
+    assert!(due_after >= due, "a pause never brings the due instant earlier");
+
+    // Approve needs a result document of this dossier.
+    let res = act(&app, &official, &code, json!({"action": "approve"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let result_pdf = pdf_bytes("CT07 xac nhan cu tru");
+    let res = upload(&app, &official, &code, result_pdf.clone(), "ct07.pdf", "result").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let result_doc: Value = res.json().await.unwrap();
+    let res = act(&app, &official, &code, json!({"action": "approve", "document_id": result_doc["id"]})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = act(&app, &official, &code, json!({"action": "return_result"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let (_, done) = get(&app, &citizen, &format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(done["status"], "returned");
+    let statuses: Vec<&str> = done["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    assert_eq!(
+        statuses,
+        ["draft", "submitted", "received", "supplement_requested", "received", "approved", "returned"]
+    );
+    assert!(done["history"].as_array().unwrap().iter().all(|h| h["at"].is_string() && h["by"].is_string()));
+    let res = client()
+        .get(app.url(&format!("/api/v1/dossiers/{id}/documents/{}", result_doc["id"].as_str().unwrap())))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), result_pdf);
+    // Nothing more can happen to a returned dossier.
+    let res = act(&app, &official, &code, json!({"action": "refuse", "reason": "x"})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_second_dossier_is_refused_with_reasons_and_codes_run_on_without_gaps() {
+    let app = TestApp::start().await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let citizen = register_citizen(&app, "0912000002").await;
+    let official = app.token("canbo").await;
+    let mut seqs = vec![];
+    let mut ids = vec![];
+    for _ in 0..3 {
+        let d = create_draft(&app, &citizen, BA_DINH_POLICE).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let v: Value = submit(&app, &citizen, &id).await.json().await.unwrap();
+        seqs.push(v["code"].as_str().unwrap().rsplit('-').next().unwrap().parse::<u32>().unwrap());
+        ids.push(id);
+    }
+    assert_eq!(seqs, [1, 2, 3]);
+    let res = act(&app, &official, &ids[1], json!({"action": "refuse"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a refusal states its reasons");
+    let res = act(&app, &official, &ids[1], json!({"action": "refuse", "reason": "Không thuộc thẩm quyền"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, v) = get(&app, &citizen, &format!("/api/v1/dossiers/{}", ids[1])).await;
+    assert_eq!(v["status"], "refused");
+    assert_eq!(v["history"].as_array().unwrap().last().unwrap()["reason"], "Không thuộc thẩm quyền");
+    let (_, queue) = get(&app, &official, "/api/v1/desk/dossiers").await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 2, "the refused dossier leaves the queue");
+}
+
+#[tokio::test]
+async fn nobody_reads_or_changes_a_dossier_that_is_not_theirs() {
+    let app = TestApp::start().await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    app.user("canbo.khac", Role::Official, Some(OTHER_POLICE)).await;
+    let owner = register_citizen(&app, "0912000003").await;
+    let stranger = register_citizen(&app, "0912000004").await;
+    let other_official = app.token("canbo.khac").await;
+    let draft = create_draft(&app, &owner, BA_DINH_POLICE).await;
+    let id = draft["id"].as_str().unwrap().to_string();
+    upload(&app, &owner, &id, pdf_bytes("a"), "a.pdf", "required").await;
+
+    // Another citizen: 404 on read, upload, submit; nothing changed.
+    assert_eq!(get(&app, &stranger, &format!("/api/v1/dossiers/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(upload(&app, &stranger, &id, pdf_bytes("b"), "b.pdf", "required").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(submit(&app, &stranger, &id).await.status(), StatusCode::NOT_FOUND);
+    let (_, v) = get(&app, &owner, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!((v["status"].as_str(), v["documents"].as_array().unwrap().len()), (Some("draft"), 1));
+
+    let v: Value = submit(&app, &owner, &id).await.json().await.unwrap();
+    let code = v["code"].as_str().unwrap().to_string();
+    // Another agency's official: 404 on read and on every action; nothing changed.
+    assert_eq!(get(&app, &other_official, &format!("/api/v1/dossiers/{code}")).await.0, StatusCode::NOT_FOUND);
+    for action in ["receive", "refuse", "request_supplement"] {
+        let res = act(&app, &other_official, &code, json!({"action": action, "reason": "x"})).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{action}");
+    }
+    let (_, q) = get(&app, &other_official, "/api/v1/desk/dossiers").await;
+    assert!(q["items"].as_array().unwrap().is_empty());
+    // The owner may see it but not act as the agency: 403.
+    assert_eq!(act(&app, &owner, &code, json!({"action": "receive"})).await.status(), StatusCode::FORBIDDEN);
+    let (_, v) = get(&app, &owner, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!((v["status"].as_str(), v["version"].as_i64()), (Some("submitted"), Some(2)));
+    // A citizen has no desk.
+    assert_eq!(get(&app, &owner, "/api/v1/desk/dossiers").await.0, StatusCode::FORBIDDEN);
+
+    // No token, a bad token: 401.
+    let res = client().get(app.url(&format!("/api/v1/dossiers/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = client().get(app.url(&format!("/api/v1/dossiers/{id}"))).bearer_auth("forged").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
+
+fn field_errors(v: &Value) -> Vec<String> {
+    v["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let app = TestApp::start_with(|c| c.max_upload_bytes = 50_000).await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let citizen = register_citizen(&app, "0912000005").await;
+    let official = app.token("canbo").await;
+    let c = client();
+
+    // Malformed JSON.
+    let res = c
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .header("content-type", "application/json")
+        .body("{\"procedure_code\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["type"], "https://motcua.dev/problems/invalid-input");
+    assert_eq!(field_errors(&v), ["body"]);
+
+    // Unknown procedure code and missing applicant fields, all named at once; in English
+    // when asked.
+    let res = c
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .header("accept-language", "en")
+        .json(&json!({"procedure_code": "9.999999", "agency_code": BA_DINH_POLICE,
+                      "applicant": {"full_name": "", "id_number": "12"}, "delivery": "online"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = res.json().await.unwrap();
+    let fields = field_errors(&v);
+    for f in ["procedure_code", "applicant.full_name", "applicant.id_number", "applicant.phone", "applicant.address"] {
+        assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
+    }
+    let id_msg = v["errors"].as_array().unwrap().iter().find(|e| e["field"] == "applicant.id_number").unwrap();
+    assert!(id_msg["detail"].as_str().unwrap().contains("12 digits"), "{id_msg}");
+    // A wrong JSON type names the field.
+    let res = c
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .json(&json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": {"full_name": 5}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&res.json().await.unwrap()), ["applicant.full_name"]);
+    let (_, mine) = get(&app, &citizen, "/api/v1/dossiers").await;
+    assert!(mine["items"].as_array().unwrap().is_empty(), "no dossier was created by bad input");
+
+    let id = create_draft(&app, &citizen, BA_DINH_POLICE).await["id"].as_str().unwrap().to_string();
+    upload(&app, &citizen, &id, pdf_bytes("ok"), "ok.pdf", "required").await;
+    // An executable renamed .pdf is refused by its content.
+    let mut exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00".to_vec();
+    exe.extend_from_slice(&[0u8; 200]);
+    let res = upload(&app, &citizen, &id, exe, "giay-to.pdf", "required").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&res.json().await.unwrap()), ["file"]);
+    // Over the limit: 413.
+    let mut big = pdf_bytes("big");
+    big.resize(60_000, b' ');
+    let res = upload(&app, &citizen, &id, big, "big.pdf", "required").await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // An action the status does not allow: 409.
+    let v: Value = submit(&app, &citizen, &id).await.json().await.unwrap();
+    assert_eq!(v["status"], "submitted");
+    let res = act(&app, &official, &id, json!({"action": "approve", "document_id": "x"})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = act(&app, &official, &id, json!({"action": "fly"})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Uploading a required document after submission is not allowed.
+    let res = upload(&app, &citizen, &id, pdf_bytes("late"), "late.pdf", "required").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // Nothing saved changed: one document, submitted, version 2.
+    let (_, v) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(v["documents"].as_array().unwrap().len(), 1);
+    assert_eq!((v["status"].as_str(), v["version"].as_i64()), (Some("submitted"), Some(2)));
+    // A JSON body over the limit (1 MiB): 413.
+    let huge = json!({"procedure_code": RESIDENCE, "form": {"x": "a".repeat(1_100_000)}});
+    let res = c.post(app.url("/api/v1/dossiers")).bearer_auth(&citizen).json(&huge).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_the_first_answer_and_refuses_a_different_body() {
+    let app = TestApp::start().await;
+    let citizen = register_citizen(&app, "0912000006").await;
+    let body = json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": applicant(),
+                      "delivery": "post"});
+    let send = |b: Value| {
+        client().post(app.url("/api/v1/dossiers")).bearer_auth(&citizen).header("Idempotency-Key", "k-1").json(&b).send()
+    };
+    let first = send(body.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = send(body.clone()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let mut other = body.clone();
+    other["delivery"] = json!("online");
+    assert_eq!(send(other).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, mine) = get(&app, &citizen, "/api/v1/dossiers").await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "one dossier, not two");
+    // The key is scoped to the account: another citizen may use the same key.
+    let other_citizen = register_citizen(&app, "0912000007").await;
+    let res = client()
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&other_citizen)
+        .header("Idempotency-Key", "k-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_ne!(res.json::<Value>().await.unwrap()["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_per_account_and_bad_credentials_are_401() {
+    let app = TestApp::start().await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let c = client();
+    let attempt = |p: &'static str| c.post(app.url("/api/v1/auth/token")).json(&json!({"username": "canbo", "password": p})).send();
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong-password").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = attempt("wrong-password").await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 15 * 60);
+    // Locked even with the right password until the window passes.
+    assert_eq!(attempt(PASSWORD).await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    // An unknown account is a 401 like a wrong password.
+    let res = c.post(app.url("/api/v1/auth/token")).json(&json!({"username": "nobody", "password": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refused() {
+    let app = TestApp::start_with(|c| c.token_ttl = std::time::Duration::from_secs(1)).await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let t = app.token("canbo").await;
+    assert_eq!(get(&app, &t, "/api/v1/desk/dossiers").await.0, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(get(&app, &t, "/api/v1/desk/dossiers").await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn health_openapi_and_security_headers() {
+    let app = TestApp::start().await;
+    let res = client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let doc: Value = client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/procedures",
+        "/api/v1/procedures/{code}",
+        "/api/v1/agencies",
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{ref}",
+        "/api/v1/dossiers/{ref}/documents",
+        "/api/v1/dossiers/{ref}/submit",
+        "/api/v1/dossiers/{ref}/actions",
+        "/api/v1/desk/dossiers",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+}
