@@ -112,7 +112,9 @@ pub async fn create_demo_accounts(store: &Store) -> Result<Vec<DemoAccount>, Sta
     }
     let police = format!("CAX.{DEMO_COMMUNE}");
     let committee = format!("UBNDX.{DEMO_COMMUNE}");
-    let specs: [(&str, &str, Option<&str>, Option<&str>, Role, Option<&str>); 4] = [
+    // (username, full name, phone, email, role, agency)
+    type Spec<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Role, Option<&'a str>);
+    let specs: [Spec; 4] = [
         ("demo", "Nguyễn Văn An", Some("0912345678"), Some("an.nguyen@example.vn"), Role::Citizen, None),
         ("canbo.congan", "Trần Thị Bình", None, None, Role::Official, Some(police.as_str())),
         ("canbo.ubnd", "Lê Văn Cường", None, None, Role::Official, Some(committee.as_str())),
