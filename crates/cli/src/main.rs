@@ -198,7 +198,7 @@ async fn import_procedures(
         }
     }
     let mut kinds: Vec<_> = kinds.into_iter().collect();
-    kinds.sort_by(|a, b| b.1.cmp(&a.1));
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
     for (k, n) in kinds.iter().take(20) {
         println!("  {n:>5}  {k}");
     }
