@@ -81,6 +81,7 @@ pub fn client() -> Client {
 }
 
 /// A browser-like client with a cookie store.
+#[allow(dead_code)]
 pub fn browser() -> Client {
     Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
