@@ -97,7 +97,10 @@ async fn register(
     ApiJson(input): ApiJson<crate::service::RegistrationInput>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let u = crate::service::register(&state, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role})),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
