@@ -33,7 +33,14 @@ async fn create_draft(app: &TestApp, token: &str, agency: &str) -> Value {
     res.json().await.unwrap()
 }
 
-async fn upload(app: &TestApp, token: &str, dossier: &str, bytes: Vec<u8>, file_name: &str, kind: &str) -> reqwest::Response {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    dossier: &str,
+    bytes: Vec<u8>,
+    file_name: &str,
+    kind: &str,
+) -> reqwest::Response {
     let form = Form::new()
         .part("file", Part::bytes(bytes).file_name(file_name.to_string()))
         .text("name", "Tờ khai CT01")
@@ -76,21 +83,40 @@ async fn catalogue_search_finds_what_a_person_means() {
     let app = TestApp::start().await;
     let c = client();
     for q in ["xac nhan cu tru", "Xác nhận thông tin về cư trú", "XÁC NHẬN cư trú", "1.010041"] {
-        let v: Value =
-            c.get(app.url("/api/v1/procedures")).query(&[("q", q), ("limit", "50")]).send().await.unwrap().json().await.unwrap();
+        let v: Value = c
+            .get(app.url("/api/v1/procedures"))
+            .query(&[("q", q), ("limit", "50")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(codes(&v).contains(&RESIDENCE.to_string()), "{q} should find 1.010041: {:?}", codes(&v));
     }
     // NFD input (decomposed diacritics) finds the same as NFC.
     let nfd = "\u{111}a\u{306}ng ky\u{301} khai sinh"; // "đăng ký khai sinh", decomposed
-    let a: Value = c.get(app.url("/api/v1/procedures")).query(&[("q", nfd)]).send().await.unwrap().json().await.unwrap();
-    let b: Value =
-        c.get(app.url("/api/v1/procedures")).query(&[("q", "dang ky khai sinh")]).send().await.unwrap().json().await.unwrap();
+    let a: Value =
+        c.get(app.url("/api/v1/procedures")).query(&[("q", nfd)]).send().await.unwrap().json().await.unwrap();
+    let b: Value = c
+        .get(app.url("/api/v1/procedures"))
+        .query(&[("q", "dang ky khai sinh")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(a["total"].as_i64().unwrap() > 0);
     assert_eq!(a["total"], b["total"]);
     // Every result holds every word (as the start of a word); those holding the phrase
     // itself come first.
-    let names: Vec<String> =
-        a["items"].as_array().unwrap().iter().map(|i| format!(" {}", motcua_core::text::fold(i["name"].as_str().unwrap()))).collect();
+    let names: Vec<String> = a["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!(" {}", motcua_core::text::fold(i["name"].as_str().unwrap())))
+        .collect();
     for name in &names {
         assert!(["dang", "ky", "khai", "sinh"].iter().all(|w| name.contains(&format!(" {w}"))), "{name}");
     }
@@ -101,7 +127,8 @@ async fn catalogue_search_finds_what_a_person_means() {
     let v: Value = c.get(app.url("/api/v1/procedures?q=1.001193")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["items"][0]["code"], "1.001193");
     // Filters.
-    let v: Value = c.get(app.url("/api/v1/procedures?level=commune&limit=200")).send().await.unwrap().json().await.unwrap();
+    let v: Value =
+        c.get(app.url("/api/v1/procedures?level=commune&limit=200")).send().await.unwrap().json().await.unwrap();
     assert!(v["items"].as_array().unwrap().iter().all(|i| i["levels"].as_array().unwrap().contains(&json!("commune"))));
     let res = c.get(app.url("/api/v1/procedures?level=planet")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -186,7 +213,9 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
     // A supplement request needs a reason.
     let res = act(&app, &official, &code, json!({"action": "request_supplement"})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = act(&app, &official, &code, json!({"action": "request_supplement", "reason": "Thiếu bản sao giấy tờ nhà"})).await;
+    let res =
+        act(&app, &official, &code, json!({"action": "request_supplement", "reason": "Thiếu bản sao giấy tờ nhà"}))
+            .await;
     assert_eq!(res.status(), StatusCode::OK);
 
     let (_, seen) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
@@ -215,7 +244,8 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
 
     let (_, done) = get(&app, &citizen, &format!("/api/v1/dossiers/{code}")).await;
     assert_eq!(done["status"], "returned");
-    let statuses: Vec<&str> = done["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        done["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
     assert_eq!(
         statuses,
         ["draft", "submitted", "received", "supplement_requested", "received", "approved", "returned"]
@@ -307,7 +337,10 @@ async fn nobody_reads_or_changes_a_dossier_that_is_not_theirs() {
 }
 
 fn field_errors(v: &Value) -> Vec<String> {
-    v["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    v["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -405,7 +438,12 @@ async fn idempotency_key_replays_the_first_answer_and_refuses_a_different_body()
     let body = json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": applicant(),
                       "delivery": "post"});
     let send = |b: Value| {
-        client().post(app.url("/api/v1/dossiers")).bearer_auth(&citizen).header("Idempotency-Key", "k-1").json(&b).send()
+        client()
+            .post(app.url("/api/v1/dossiers"))
+            .bearer_auth(&citizen)
+            .header("Idempotency-Key", "k-1")
+            .json(&b)
+            .send()
     };
     let first = send(body.clone()).await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -437,7 +475,9 @@ async fn sign_in_is_throttled_per_account_and_bad_credentials_are_401() {
     let app = TestApp::start().await;
     app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
     let c = client();
-    let attempt = |p: &'static str| c.post(app.url("/api/v1/auth/token")).json(&json!({"username": "canbo", "password": p})).send();
+    let attempt = |p: &'static str| {
+        c.post(app.url("/api/v1/auth/token")).json(&json!({"username": "canbo", "password": p})).send()
+    };
     for _ in 0..5 {
         assert_eq!(attempt("wrong-password").await.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
@@ -448,7 +488,12 @@ async fn sign_in_is_throttled_per_account_and_bad_credentials_are_401() {
     // Locked even with the right password until the window passes.
     assert_eq!(attempt(PASSWORD).await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
     // An unknown account is a 401 like a wrong password.
-    let res = c.post(app.url("/api/v1/auth/token")).json(&json!({"username": "nobody", "password": "x"})).send().await.unwrap();
+    let res = c
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "nobody", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
