@@ -202,6 +202,10 @@ async fn import_procedures(
     for (k, n) in kinds.iter().take(20) {
         println!("  {n:>5}  {k}");
     }
+    println!("records imported with problems (code: what could not be read):");
+    for b in &partial {
+        println!("  {}: {}", b.procedure.code, b.problems.join("; "));
+    }
     for (line, err) in &imported.bad_lines {
         println!("  line {line}: {err}");
     }

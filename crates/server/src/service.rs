@@ -441,3 +441,15 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> AppResult<
         Err(e) => Err(e.into()),
     }
 }
+
+/// An administrator marks a procedure's online level (e.g. full-process once every step is
+/// online); the choice survives re-imports of the catalogue.
+pub async fn set_online_level(state: &AppState, user: &User, code: &str, level: &str) -> AppResult<()> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden("err-admins-only"));
+    }
+    let level = motcua_core::catalogue::OnlineLevel::parse(level.trim())
+        .ok_or_else(|| AppError::invalid("online_level", "online_choice"))?;
+    state.store.procedure(code).await?.ok_or(AppError::NotFound)?;
+    Ok(state.store.set_online_level(code, level).await?)
+}

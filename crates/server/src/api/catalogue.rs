@@ -88,3 +88,21 @@ pub async fn agencies(State(state): State<AppState>, Query(p): Query<AgencyParam
     };
     Ok(Json(json!({ "items": items })))
 }
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct OnlineLevelInput {
+    pub online_level: String,
+}
+
+/// `PUT /api/v1/procedures/{code}/online-level` `{"online_level": "full"|"partial"|"offline"}`
+/// (administrators).
+pub async fn set_online_level(
+    State(state): State<AppState>,
+    crate::auth::ApiUser(user): crate::auth::ApiUser,
+    Path(code): Path<String>,
+    super::ApiJson(input): super::ApiJson<OnlineLevelInput>,
+) -> AppResult<Json<Value>> {
+    crate::service::set_online_level(&state, &user, code.trim(), &input.online_level).await?;
+    procedure(State(state), Path(code)).await
+}

@@ -32,6 +32,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/api/v1/accounts", post(register))
         .route("/api/v1/procedures", get(catalogue::search))
         .route("/api/v1/procedures/{code}", get(catalogue::procedure))
+        .route("/api/v1/procedures/{code}/online-level", axum::routing::put(catalogue::set_online_level))
         .route("/api/v1/agencies", get(catalogue::agencies))
         .route("/api/v1/dossiers", post(dossiers::create).get(dossiers::mine))
         .route("/api/v1/dossiers/{reference}", get(dossiers::get))

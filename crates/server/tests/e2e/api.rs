@@ -532,3 +532,23 @@ async fn health_openapi_and_security_headers() {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
 }
+
+#[tokio::test]
+async fn an_administrator_marks_a_procedure_full_process() {
+    let app = TestApp::start().await;
+    app.user("quantri", Role::Admin, None).await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let admin = app.token("quantri").await;
+    let official = app.token("canbo").await;
+    let put = |t: &str, body: Value| {
+        client().put(app.url("/api/v1/procedures/1.010041/online-level")).bearer_auth(t).json(&body).send()
+    };
+    assert_eq!(put(&official, json!({"online_level": "full"})).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(put(&admin, json!({"online_level": "total"})).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = put(&admin, json!({"online_level": "full"})).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["online_level"], "full");
+    let v: Value =
+        client().get(app.url("/api/v1/procedures?q=1.010041&online=full")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(codes(&v), ["1.010041"]);
+}

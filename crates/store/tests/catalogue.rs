@@ -1,0 +1,50 @@
+//! Catalogue storage against a real SQLite database: re-import updates rather than
+//! duplicates, and an administrator's online level survives it.
+
+use motcua_core::catalogue::{OnlineLevel, Procedure};
+use motcua_store::catalogue::ProcedureQuery;
+use motcua_store::Store;
+use serde_json::json;
+
+fn procedure(code: &str, name: &str) -> Procedure {
+    serde_json::from_value(json!({
+        "code": code, "name": name, "deciding_act": null, "levels": ["commune"], "field": "Chứng thực",
+        "applicant_types": [], "competent_agencies": [], "implementing_agencies": [], "agency_kinds": ["UBNDX"],
+        "agency_needs_review": false, "channels": [], "same_day_cutoff": null, "required_documents": [],
+        "legal_basis": [], "results": [], "online_level": "partial", "steps": null, "conditions": null,
+        "source_url": null
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn reimport_updates_and_keeps_the_administrators_online_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let first =
+        store.upsert_procedures(&[(procedure("2.000815", "Chứng thực bản sao từ bản chính"), vec![])]).await.unwrap();
+    assert_eq!((first.inserted, first.updated), (1, 0));
+    store.set_online_level("2.000815", OnlineLevel::Full).await.unwrap();
+    let renamed = procedure("2.000815", "Chứng thực bản sao từ bản chính giấy tờ, văn bản");
+    let second = store.upsert_procedures(&[(renamed, vec!["a problem".into()])]).await.unwrap();
+    assert_eq!((second.inserted, second.updated), (0, 1));
+    assert_eq!(store.procedure_count().await.unwrap(), 1);
+    let p = store.procedure("2.000815").await.unwrap().unwrap();
+    assert_eq!(p.name, "Chứng thực bản sao từ bản chính giấy tờ, văn bản");
+    assert_eq!(p.online_level, OnlineLevel::Full, "the administrator's decision is kept");
+    // Search finds the new name, folded, and filters by the kept level.
+    let q = ProcedureQuery {
+        q: Some("chung thuc ban sao".into()),
+        online_level: Some(OnlineLevel::Full),
+        limit: 10,
+        ..Default::default()
+    };
+    let (items, total) = store.search_procedures(&q).await.unwrap();
+    assert_eq!((total, items[0].code.as_str()), (1, "2.000815"));
+    // LIKE wildcards never act as wildcards: folding drops them, so "chung%" is the word
+    // "chung", and "x_y" is two words that this name does not hold.
+    let q = ProcedureQuery { q: Some("chung%".into()), limit: 10, ..Default::default() };
+    assert_eq!(store.search_procedures(&q).await.unwrap().1, 1);
+    let q = ProcedureQuery { q: Some("c_ung".into()), limit: 10, ..Default::default() };
+    assert_eq!(store.search_procedures(&q).await.unwrap().1, 0);
+}
