@@ -239,7 +239,11 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
             change.open_pause = Some("supplement");
             change.resume_status = Some(d.status);
         }
-        Action::Refuse => change.set_decided = true,
+        Action::Refuse => {
+            change.set_decided = true;
+            // A refusal while waiting on the applicant ends that pause too.
+            change.close_pause = d.status == Status::SupplementRequested;
+        }
         Action::Approve => {
             let id = input.document_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
             let id = id.ok_or_else(|| AppError::invalid("document_id", "required"))?;

@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, described by `openapi.json`.
 
-mod catalogue;
-mod dossiers;
+pub(crate) mod catalogue;
+pub(crate) mod dossiers;
 mod idempotency;
 
 use crate::auth::sign_in;

@@ -1,22 +1,59 @@
 //! Server-rendered pages. They work with JavaScript off; every string goes through `Tr`.
+//!
+//! Every page handler takes a [`Ctx`] (language, signed-in user, cookies, CSRF token) and
+//! renders through it, so the CSRF cookie is set on the first page and errors become pages
+//! in the right language (a missing sign-in becomes a redirect to `/login?next=…`).
 
-use crate::auth::{request_lang, same_origin, LANG_COOKIE};
+mod account;
+mod catalogue;
+mod desk;
+mod dossiers;
+mod form;
+mod labels;
+
+use crate::auth::{csrf_token, request_lang, same_origin, LANG_COOKIE, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use crate::AppState;
 use askama::Template;
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use axum_extra::extract::cookie::CookieJar;
+use motcua_store::accounts::{Role, SessionKind, User};
+
+pub use form::FormState;
 
 const SITE_CSS: &str = include_str!("../../static/site.css");
 
 /// The page routes.
-pub fn router(_upload_limit: usize) -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/static/site.css", get(css)).layer(middleware::from_fn(page_guard))
+pub fn router(upload_limit: usize) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/dossiers/{reference}/documents", post(dossiers::upload))
+        .route("/desk/dossiers/{reference}/documents", post(desk::upload_result))
+        .layer(DefaultBodyLimit::max(upload_limit));
+    Router::new()
+        .route("/", get(catalogue::home))
+        .route("/static/site.css", get(css))
+        .route("/procedures", get(catalogue::search))
+        .route("/procedures/{code}", get(catalogue::procedure))
+        .route("/procedures/{code}/dossiers", post(catalogue::create_draft))
+        .route("/register", get(account::register_page).post(account::register))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/dossiers", get(dossiers::list))
+        .route("/dossiers/{reference}", get(dossiers::show))
+        .route("/dossiers/{reference}/submit", post(dossiers::submit))
+        .route("/dossiers/{reference}/documents/{id}", get(dossiers::download))
+        .route("/desk", get(desk::queue))
+        .route("/desk/dossiers/{reference}", get(desk::show))
+        .route("/desk/dossiers/{reference}/actions", post(desk::action))
+        .merge(uploads)
+        .layer(middleware::from_fn(page_guard))
 }
 
 /// For pages: refuse cross-site state changes (403) and remember a `?lang=` choice.
@@ -45,10 +82,184 @@ async fn css() -> Response {
         .into_response()
 }
 
+/// What the page header needs: who is signed in, the CSRF token for the sign-out form and
+/// the link to the same page in the other language.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub user_name: Option<String>,
+    pub role: Option<Role>,
+    pub csrf: String,
+    pub lang_href: String,
+}
+
+impl Nav {
+    fn anonymous(tr: Tr) -> Nav {
+        Nav { lang_href: format!("?lang={}", other_lang(tr.lang).as_str()), ..Nav::default() }
+    }
+
+    pub fn is_citizen(&self) -> bool {
+        self.role == Some(Role::Citizen)
+    }
+
+    pub fn is_official(&self) -> bool {
+        self.role == Some(Role::Official)
+    }
+}
+
+fn other_lang(l: Lang) -> Lang {
+    match l {
+        Lang::Vi => Lang::En,
+        Lang::En => Lang::Vi,
+    }
+}
+
+/// The request context of a page: language, user, cookies (with the CSRF cookie ensured).
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub tr: Tr,
+    pub user: Option<User>,
+    /// The session cookie's secret, when a valid session is present.
+    pub session_secret: Option<String>,
+    pub jar: CookieJar,
+    pub csrf: String,
+    pub method: Method,
+    /// Path and query of the request (for `?next=`).
+    pub path: String,
+    pub secure: bool,
+    nav_lang_href: String,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(parts.uri.query(), &parts.headers);
+        let tr = Tr::new(lang);
+        let secure = state.config.secure_cookies;
+        let jar = CookieJar::from_headers(&parts.headers);
+        let (user, session_secret) = match jar.get(SESSION_COOKIE) {
+            Some(c) => match state.store.session(c.value(), SessionKind::Cookie).await {
+                Ok(Some(s)) => (Some(s.user), Some(c.value().to_string())),
+                Ok(None) => (None, None),
+                Err(e) => return Err(render_error(&e.into(), tr)),
+            },
+            None => (None, None),
+        };
+        let (jar, csrf) = csrf_token(jar, secure);
+        let path = parts.uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+        let mut query: Vec<&str> = parts
+            .uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+            .collect();
+        let other = format!("lang={}", other_lang(lang).as_str());
+        query.push(&other);
+        let nav_lang_href = format!("{}?{}", parts.uri.path(), query.join("&"));
+        Ok(Ctx { tr, user, session_secret, jar, csrf, method: parts.method.clone(), path, secure, nav_lang_href })
+    }
+}
+
+impl Ctx {
+    /// The header data for templates.
+    pub fn nav(&self) -> Nav {
+        Nav {
+            user_name: self.user.as_ref().map(|u| u.full_name.clone()),
+            role: self.user.as_ref().map(|u| u.role),
+            csrf: self.csrf.clone(),
+            lang_href: self.nav_lang_href.clone(),
+        }
+    }
+
+    /// The signed-in user, or `Unauthorized` (which [`Ctx::error`] turns into a redirect to
+    /// the sign-in page).
+    pub fn require_user(&self) -> Result<&User, AppError> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    /// A signed-in official with an agency; 403 for anyone else signed in.
+    pub fn require_official(&self) -> Result<(&User, &str), AppError> {
+        let u = self.require_user()?;
+        match (u.role, u.agency_code.as_deref()) {
+            (Role::Official, Some(a)) => Ok((u, a)),
+            _ => Err(AppError::Forbidden("err-officials-only")),
+        }
+    }
+
+    /// Renders a template with `status`, setting the cookies of this context.
+    pub fn render<T: Template>(&self, status: StatusCode, t: &T) -> Response {
+        (status, self.jar.clone(), html(t)).into_response()
+    }
+
+    /// A 303 redirect, setting the cookies of this context.
+    pub fn redirect(&self, to: &str) -> Response {
+        (self.jar.clone(), Redirect::to(to)).into_response()
+    }
+
+    /// An error as a page; a missing sign-in is a redirect to the sign-in page that
+    /// returns here.
+    pub fn error(&self, e: AppError) -> Response {
+        if matches!(e, AppError::Unauthorized) {
+            let back = if self.method == Method::GET { self.path.clone() } else { post_return_path(&self.path) };
+            return self.redirect(&format!("/login?next={}", url_encode(&back)));
+        }
+        let mut res = render_error_with(&e, self.tr, self.nav());
+        let jar_res = self.jar.clone().into_response();
+        for v in jar_res.headers().get_all(header::SET_COOKIE) {
+            res.headers_mut().append(header::SET_COOKIE, v.clone());
+        }
+        res
+    }
+
+    /// Checks the form's CSRF token against the cookie.
+    pub fn check_csrf(&self, form: &std::collections::HashMap<String, String>) -> Result<(), AppError> {
+        crate::auth::check_csrf(&self.jar, form.get("csrf").map_or("", String::as_str))
+    }
+}
+
+/// Where to come back to after signing in, for a form POST: the page the form was on.
+fn post_return_path(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or("/");
+    for suffix in ["/dossiers", "/documents", "/submit", "/actions"] {
+        if let Some(p) = path.strip_suffix(suffix) {
+            if !p.is_empty() {
+                return p.to_string();
+            }
+        }
+    }
+    "/".to_string()
+}
+
+/// A `?next=` target: only a local path (starting with '/', not '//' nor '/\').
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let n = next?.trim();
+    let ok = n.starts_with('/')
+        && !n.starts_with("//")
+        && !n.contains('\\')
+        && !n.chars().any(char::is_control)
+        && n.len() <= 2000;
+    ok.then(|| n.to_string())
+}
+
+/// Percent-encodes everything but unreserved characters and '/'.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
     tr: Tr,
+    nav: Nav,
     title: String,
     detail: String,
     fields: Vec<String>,
@@ -56,6 +267,10 @@ struct ErrorPage {
 
 /// An error as an HTML page with its status.
 pub fn render_error(e: &AppError, tr: Tr) -> Response {
+    render_error_with(e, tr, Nav::anonymous(tr))
+}
+
+fn render_error_with(e: &AppError, tr: Tr, nav: Nav) -> Response {
     if let AppError::Internal(cause) = e {
         tracing::error!(%cause, "internal error");
     }
@@ -63,10 +278,16 @@ pub fn render_error(e: &AppError, tr: Tr) -> Response {
         AppError::Invalid(f) => f.iter().map(|f| AppError::field_message(&tr, f)).collect(),
         _ => vec![],
     };
-    let page = ErrorPage { tr, title: tr.t(&format!("title-{}", e.slug())), detail: e.detail(&tr), fields };
+    let page = ErrorPage { tr, nav, title: tr.t(&format!("title-{}", e.slug())), detail: e.detail(&tr), fields };
     let mut res = (e.status(), html(&page)).into_response();
-    if let AppError::TooManyRequests(s) = e {
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*s));
+    match e {
+        AppError::TooManyRequests(s) => {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*s));
+        }
+        AppError::Unavailable => {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        _ => {}
     }
     res
 }
@@ -79,12 +300,29 @@ pub fn html<T: Template>(t: &T) -> Html<String> {
     }))
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct Home {
-    tr: Tr,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-async fn home(lang: crate::i18n::Lang) -> Html<String> {
-    html(&Home { tr: Tr::new(lang) })
+    #[test]
+    fn next_accepts_only_local_paths() {
+        assert_eq!(safe_next(Some("/procedures/1.010041")).as_deref(), Some("/procedures/1.010041"));
+        assert_eq!(safe_next(Some("//evil.example")), None);
+        assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(Some("https://evil.example")), None);
+        assert_eq!(safe_next(Some("")), None);
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn post_paths_return_to_their_page() {
+        assert_eq!(post_return_path("/procedures/1.010041/dossiers"), "/procedures/1.010041");
+        assert_eq!(post_return_path("/dossiers/abc/submit"), "/dossiers/abc");
+        assert_eq!(post_return_path("/logout"), "/");
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(url_encode("/procedures?q=a b&x"), "/procedures%3Fq%3Da%20b%26x");
+    }
 }

@@ -1,0 +1,331 @@
+//! The home page, catalogue search, the procedure page and the start of a submission.
+
+use super::form::{FormState, PageForm};
+use super::{labels, url_encode, Ctx, Nav};
+use crate::error::{AppError, FieldError};
+use crate::i18n::{Lang, Tr};
+use crate::service::{self, ApplicantInput, DossierInput};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_core::agency::Agency;
+use motcua_core::catalogue::{Level, OnlineLevel, Procedure};
+use motcua_store::catalogue::ProcedureQuery;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Results per page of the search.
+const PAGE_SIZE: i64 = 20;
+/// Agencies listed at once on the procedure page.
+const AGENCY_LIST: i64 = 20;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    tr: Tr,
+    nav: Nav,
+}
+
+/// `GET /`.
+pub async fn home(ctx: Ctx) -> Response {
+    ctx.render(StatusCode::OK, &Home { tr: ctx.tr, nav: ctx.nav() })
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct SearchParams {
+    q: Option<String>,
+    level: Option<String>,
+    online: Option<String>,
+    page: Option<String>,
+}
+
+struct ResultRow {
+    code: String,
+    name: String,
+    levels: String,
+    field: String,
+    online: String,
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+struct SearchPage {
+    tr: Tr,
+    nav: Nav,
+    form: FormState,
+    level_options: Vec<(String, String)>,
+    online_options: Vec<(String, String)>,
+    results: Vec<ResultRow>,
+    count_text: String,
+    start: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+fn search_href(p: &SearchParams, page: i64) -> String {
+    let mut parts = vec![];
+    for (k, v) in [("q", &p.q), ("level", &p.level), ("online", &p.online)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+            parts.push(format!("{k}={}", url_encode(v)));
+        }
+    }
+    parts.push(format!("page={page}"));
+    format!("/procedures?{}", parts.join("&"))
+}
+
+fn parse_search(p: &SearchParams) -> Result<(ProcedureQuery, i64), AppError> {
+    let mut errors = vec![];
+    let level = match p.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(l) => Level::parse(l).or_else(|| {
+            errors.push(FieldError::new("level", "level_choice"));
+            None
+        }),
+    };
+    let online_level = match p.online.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(o) => OnlineLevel::parse(o).or_else(|| {
+            errors.push(FieldError::new("online", "online_choice"));
+            None
+        }),
+    };
+    let page = match p.page.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 1,
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if (1..=100_000).contains(&n) => n,
+            _ => {
+                errors.push(FieldError::new("page", "integer_range"));
+                1
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let q = ProcedureQuery {
+        q: p.q.clone().filter(|q| !q.trim().is_empty()),
+        level,
+        field: None,
+        online_level,
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    Ok((q, page))
+}
+
+/// `GET /procedures?q=&level=&online=&page=`.
+pub async fn search(ctx: Ctx, State(state): State<AppState>, Query(p): Query<SearchParams>) -> Response {
+    let tr = ctx.tr;
+    let mut form = FormState::default();
+    form.set("q", p.q.clone().unwrap_or_default());
+    form.set("level", p.level.clone().unwrap_or_default());
+    form.set("online", p.online.clone().unwrap_or_default());
+    let mut page = SearchPage {
+        tr,
+        nav: ctx.nav(),
+        form,
+        level_options: [Level::Commune, Level::Province, Level::Ministry, Level::Other]
+            .iter()
+            .map(|l| (l.as_str().to_string(), labels::level(&tr, *l)))
+            .collect(),
+        online_options: [OnlineLevel::Full, OnlineLevel::Partial, OnlineLevel::Offline]
+            .iter()
+            .map(|o| (o.as_str().to_string(), labels::online(&tr, *o)))
+            .collect(),
+        results: vec![],
+        count_text: String::new(),
+        start: 1,
+        prev_href: None,
+        next_href: None,
+    };
+    let (query, n) = match parse_search(&p) {
+        Ok(x) => x,
+        Err(e) => {
+            page.form.add_error(&tr, &e, |f| Some(f.to_string()));
+            return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let (items, total) = match state.store.search_procedures(&query).await {
+        Ok(x) => x,
+        Err(e) => return ctx.error(e.into()),
+    };
+    page.results = items
+        .into_iter()
+        .map(|i| ResultRow {
+            levels: labels::levels(&tr, &i.levels),
+            online: labels::online(&tr, i.online_level),
+            field: i.field.unwrap_or_default(),
+            code: i.code,
+            name: i.name,
+        })
+        .collect();
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    page.count_text = tr.t_args("search-count", &[("n", &crate::i18n::group_thousands(total))]);
+    if pages > 1 {
+        let of = tr.t_args("search-page-of", &[("page", &n.to_string()), ("pages", &pages.to_string())]);
+        page.count_text = format!("{} · {of}", page.count_text);
+    }
+    page.start = (n - 1) * PAGE_SIZE + 1;
+    page.prev_href = (n > 1).then(|| search_href(&p, n - 1));
+    page.next_href = (n < pages).then(|| search_href(&p, n + 1));
+    ctx.render(StatusCode::OK, &page)
+}
+
+struct ChannelVm {
+    channel: String,
+    time: String,
+    fee: Vec<String>,
+    description: String,
+}
+
+struct AgencyVm {
+    code: String,
+    name: String,
+}
+
+fn agency_vm(a: &Agency, lang: Lang) -> AgencyVm {
+    let name = if lang == Lang::En && !a.name_en.is_empty() { a.name_en.clone() } else { a.name.clone() };
+    AgencyVm { code: a.code.clone(), name }
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    tr: Tr,
+    nav: Nav,
+    p: Procedure,
+    levels: String,
+    online: String,
+    channels: Vec<ChannelVm>,
+    agencies: Vec<AgencyVm>,
+    more_agencies: bool,
+    form: FormState,
+    login_href: String,
+    register_href: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct ProcedureParams {
+    agency_q: Option<String>,
+}
+
+async fn procedure_page(
+    ctx: &Ctx,
+    state: &AppState,
+    code: &str,
+    mut form: FormState,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr;
+    let p = state.store.procedure(code.trim()).await?.ok_or(AppError::NotFound)?;
+    let agency_q = form.v("agency_q").trim().to_string();
+    let q = (!agency_q.is_empty()).then_some(agency_q.as_str());
+    let mut found = state.store.agencies_for_procedure(&p.code, q, None, AGENCY_LIST + 1).await?;
+    let more_agencies = found.len() as i64 > AGENCY_LIST;
+    found.truncate(AGENCY_LIST as usize);
+    // Keep the chosen agency in the list when the form is shown again.
+    let chosen = form.v("agency_code").trim().to_string();
+    if !chosen.is_empty() && !found.iter().any(|a| a.code == chosen) {
+        if let Some(a) = state.store.agency(&chosen).await? {
+            if state.store.agency_receives(&a.code, &p.code).await? {
+                found.insert(0, a);
+            }
+        }
+    }
+    if let Some(u) = &ctx.user {
+        if form.v("full_name").is_empty() && !form.has_errors() {
+            form.set("full_name", u.full_name.clone());
+            form.set("phone", u.phone.clone().unwrap_or_default());
+        }
+    }
+    if form.v("delivery").is_empty() {
+        form.set("delivery", "online");
+    }
+    let back = url_encode(&format!("/procedures/{}", p.code));
+    let page = ProcedurePage {
+        tr,
+        nav: ctx.nav(),
+        levels: labels::levels(&tr, &p.levels),
+        online: labels::online(&tr, p.online_level),
+        channels: p
+            .channels
+            .iter()
+            .map(|r| ChannelVm {
+                channel: labels::channel(&tr, r.channel),
+                time: labels::processing_time(&tr, &r.processing_time),
+                fee: labels::fee(&tr, &r.fee),
+                description: r.description.clone(),
+            })
+            .collect(),
+        agencies: found.iter().map(|a| agency_vm(a, tr.lang)).collect(),
+        more_agencies,
+        form,
+        login_href: format!("/login?next={back}"),
+        register_href: format!("/register?next={back}"),
+        p,
+    };
+    Ok(ctx.render(status, &page))
+}
+
+/// `GET /procedures/{code}?agency_q=`.
+pub async fn procedure(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(params): Query<ProcedureParams>,
+) -> Response {
+    let mut form = FormState::default();
+    form.set("agency_q", params.agency_q.unwrap_or_default());
+    procedure_page(&ctx, &state, &code, form, StatusCode::OK).await.unwrap_or_else(|e| ctx.error(e))
+}
+
+/// The element on the procedure page for a field of the draft.
+fn draft_field_id(field: &str) -> Option<String> {
+    let f = field.strip_prefix("applicant.").unwrap_or(field);
+    matches!(f, "full_name" | "id_number" | "phone" | "address" | "agency_code" | "delivery").then(|| f.to_string())
+}
+
+/// `POST /procedures/{code}/dossiers`: creates a draft and goes to it.
+pub async fn create_draft(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    PageForm(fields): PageForm,
+) -> Response {
+    if let Err(e) = ctx.check_csrf(&fields) {
+        return ctx.error(e);
+    }
+    let user = match ctx.require_user() {
+        Ok(u) => u.clone(),
+        Err(e) => return ctx.error(e),
+    };
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let input = DossierInput {
+        procedure_code: code.clone(),
+        agency_code: get("agency_code"),
+        applicant: ApplicantInput {
+            full_name: get("full_name"),
+            id_number: get("id_number"),
+            phone: get("phone"),
+            address: get("address"),
+        },
+        delivery: get("delivery"),
+        form: None,
+    };
+    match service::create_draft(&state, &user, &input).await {
+        Ok(d) => ctx.redirect(&format!("/dossiers/{}", d.id)),
+        Err(e @ AppError::Invalid(_)) => {
+            let keep: HashMap<String, String> = fields.into_iter().filter(|(k, _)| k != "csrf").collect();
+            let mut form = FormState::with_values(keep);
+            form.add_error(&ctx.tr, &e, draft_field_id);
+            procedure_page(&ctx, &state, &code, form, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+                .unwrap_or_else(|e| ctx.error(e))
+        }
+        Err(e) => ctx.error(e),
+    }
+}

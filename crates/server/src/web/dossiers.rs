@@ -1,0 +1,366 @@
+//! The applicant's pages: my dossiers, one dossier (status, due instant, documents,
+//! history, what can be done now), document upload, submission and downloads.
+
+use super::form::{FormState, PageForm};
+use super::{labels, Ctx, Nav};
+use crate::api::dossiers::{document_response, read_multipart};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use crate::service::{self, ActionInput, DossierView};
+use crate::AppState;
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_core::dossier::Status;
+use motcua_store::accounts::User;
+use motcua_store::documents::Document;
+use motcua_store::dossiers::{Applicant, Dossier};
+use serde::Deserialize;
+
+/// One document, for display.
+pub struct DocVm {
+    pub id: String,
+    pub name: String,
+    pub kind_label: String,
+    pub size: String,
+    pub at: String,
+}
+
+/// One history entry, for display.
+pub struct HistVm {
+    pub at: String,
+    pub action: String,
+    pub status: String,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A dossier, for display to its applicant or its agency.
+pub struct DossierVm {
+    pub id: String,
+    /// The code, or the localised "draft" label before submission.
+    pub title_code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency: String,
+    pub status: Status,
+    pub status_label: String,
+    pub due: String,
+    pub due_is_estimate: bool,
+    pub submitted: String,
+    pub received: String,
+    pub applicant: Applicant,
+    pub delivery: String,
+    pub documents: Vec<DocVm>,
+    pub result_documents: Vec<DocVm>,
+    pub history: Vec<HistVm>,
+    pub allowed: Vec<&'static str>,
+    /// The reason of the latest supplement request (while it is open).
+    pub supplement_reason: Option<String>,
+    /// The reason of the refusal.
+    pub refusal_reason: Option<String>,
+    /// The approved result document.
+    pub result: Option<DocVm>,
+}
+
+impl DossierVm {
+    pub fn can(&self, action: &str) -> bool {
+        self.allowed.contains(&action)
+    }
+
+    pub fn is(&self, status: &str) -> bool {
+        self.status.as_str() == status
+    }
+
+    /// The kind of document the applicant uploads now: `required` for a draft, `supplement`
+    /// when a supplement is requested; none otherwise.
+    pub fn applicant_upload_kind(&self) -> Option<&'static str> {
+        match self.status {
+            Status::Draft => Some("required"),
+            Status::SupplementRequested => Some("supplement"),
+            _ => None,
+        }
+    }
+}
+
+fn doc_vm(tr: &Tr, d: &Document) -> DocVm {
+    DocVm {
+        id: d.id.clone(),
+        name: d.name.clone(),
+        kind_label: labels::document_kind(tr, &d.kind),
+        size: labels::size(tr, d.size),
+        at: tr.datetime(&d.created_at),
+    }
+}
+
+fn last_reason(v: &DossierView, action: &str) -> Option<String> {
+    v.history.iter().rev().find(|h| h.action == action).and_then(|h| h.reason.clone())
+}
+
+/// Loads a dossier the user may see, for display. The applicant's view lists result
+/// documents only once the result is returned (before, they are the agency's drafts).
+pub async fn load(
+    state: &AppState,
+    tr: &Tr,
+    user: &User,
+    reference: &str,
+    applicant_view: bool,
+) -> AppResult<DossierVm> {
+    let v = service::view(state, user, reference).await?;
+    let agency = state.store.agency(&v.dossier.agency_code).await?;
+    let agency = match agency {
+        Some(a) if tr.lang == Lang::En && !a.name_en.is_empty() => a.name_en,
+        Some(a) => a.name,
+        None => v.dossier.agency_code.clone(),
+    };
+    let d: &Dossier = &v.dossier;
+    let shown = |doc: &&Document| !applicant_view || doc.kind != "result" || d.status == Status::Returned;
+    let documents: Vec<DocVm> = v.documents.iter().filter(shown).map(|doc| doc_vm(tr, doc)).collect();
+    let result_documents = v.documents.iter().filter(|doc| doc.kind == "result").map(|doc| doc_vm(tr, doc)).collect();
+    let result = d
+        .result_document_id
+        .as_deref()
+        .and_then(|id| v.documents.iter().find(|doc| doc.id == id))
+        .map(|doc| doc_vm(tr, doc));
+    Ok(DossierVm {
+        id: d.id.clone(),
+        title_code: d.code.clone().unwrap_or_else(|| tr.t("dossier-draft")),
+        procedure_code: d.procedure_code.clone(),
+        procedure_name: d.procedure_name.clone(),
+        agency,
+        status: d.status,
+        status_label: labels::status(tr, d.status),
+        due: tr.datetime_opt(&d.due_at),
+        due_is_estimate: v.due_is_estimate && d.due_at.is_some(),
+        submitted: tr.datetime_opt(&d.submitted_at),
+        received: tr.datetime_opt(&d.received_at),
+        applicant: d.applicant.clone(),
+        delivery: labels::delivery(tr, &d.delivery),
+        history: v
+            .history
+            .iter()
+            .map(|h| HistVm {
+                at: tr.datetime(&h.at),
+                action: labels::action(tr, &h.action),
+                status: labels::status_name(tr, &h.status),
+                by: format!("{} ({})", h.by, labels::role(tr, &h.by_role)),
+                reason: h.reason.clone().unwrap_or_default(),
+            })
+            .collect(),
+        supplement_reason: (d.status == Status::SupplementRequested)
+            .then(|| last_reason(&v, "request_supplement"))
+            .flatten(),
+        refusal_reason: (d.status == Status::Refused).then(|| last_reason(&v, "refuse")).flatten(),
+        allowed: v.allowed_actions.clone(),
+        documents,
+        result_documents,
+        result,
+    })
+}
+
+/// A row of a dossier list.
+pub struct RowVm {
+    pub id: String,
+    pub code: String,
+    pub procedure_name: String,
+    pub applicant: String,
+    pub status: String,
+    pub submitted: String,
+    pub due: String,
+    pub due_is_estimate: bool,
+    pub created: String,
+}
+
+pub fn row_vm(tr: &Tr, d: &Dossier) -> RowVm {
+    RowVm {
+        id: d.id.clone(),
+        code: d.code.clone().unwrap_or_else(|| tr.t("dossier-draft")),
+        procedure_name: d.procedure_name.clone(),
+        applicant: d.applicant.full_name.clone(),
+        status: labels::status(tr, d.status),
+        submitted: tr.datetime_opt(&d.submitted_at),
+        due: tr.datetime_opt(&d.due_at),
+        due_is_estimate: d.received_at.is_none() && d.due_at.is_some(),
+        created: tr.datetime(&d.created_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossiers.html")]
+struct ListPage {
+    tr: Tr,
+    nav: Nav,
+    rows: Vec<RowVm>,
+}
+
+/// `GET /dossiers`: the signed-in account's dossiers, newest first.
+pub async fn list(ctx: Ctx, State(state): State<AppState>) -> Response {
+    let result = async {
+        let user = ctx.require_user()?;
+        let items = state.store.dossiers_of_owner(user.id, 200).await?;
+        let rows = items.iter().map(|d| row_vm(&ctx.tr, d)).collect();
+        Ok::<_, AppError>(ctx.render(StatusCode::OK, &ListPage { tr: ctx.tr, nav: ctx.nav(), rows }))
+    }
+    .await;
+    result.unwrap_or_else(|e| ctx.error(e))
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    tr: Tr,
+    nav: Nav,
+    d: DossierVm,
+    form: FormState,
+    done: Option<String>,
+    upload_action: String,
+    upload_button: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct DoneParam {
+    pub done: Option<String>,
+}
+
+/// A confirmation after a redirect (`?done=upload`…), from a fixed list.
+pub fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
+    let key = match done? {
+        "created" => "done-created",
+        "uploaded" => "done-uploaded",
+        "submitted" => "done-submitted",
+        "action" => "done-action",
+        _ => return None,
+    };
+    Some(tr.t(key))
+}
+
+async fn show_page(
+    ctx: &Ctx,
+    state: &AppState,
+    reference: &str,
+    form: FormState,
+    done: Option<&str>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let d = load(state, &ctx.tr, user, reference, true).await?;
+    let done = done_message(&ctx.tr, done);
+    let upload_action = format!("/dossiers/{}/documents", d.id);
+    let upload_button = ctx.tr.t("upload-button");
+    Ok(ctx.render(status, &DossierPage { tr: ctx.tr, nav: ctx.nav(), d, form, done, upload_action, upload_button }))
+}
+
+/// `GET /dossiers/{ref}`: the applicant's view.
+pub async fn show(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    Query(p): Query<DoneParam>,
+) -> Response {
+    show_page(&ctx, &state, &reference, FormState::default(), p.done.as_deref(), StatusCode::OK)
+        .await
+        .unwrap_or_else(|e| ctx.error(e))
+}
+
+/// `POST /dossiers/{ref}/submit`: submits the draft, or answers a supplement request.
+pub async fn submit(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    PageForm(fields): PageForm,
+) -> Response {
+    let result = async {
+        ctx.check_csrf(&fields)?;
+        let user = ctx.require_user()?;
+        let input = ActionInput { action: "submit".into(), ..ActionInput::default() };
+        let d = service::act(&state, user, &reference, &input).await?;
+        Ok::<_, AppError>(ctx.redirect(&format!("/dossiers/{}?done=submitted", d.id)))
+    }
+    .await;
+    match result {
+        Ok(r) => r,
+        // A conflict (nothing uploaded, already submitted…) is told on the dossier page.
+        Err(e @ AppError::Conflict(_)) => {
+            let mut form = FormState::default();
+            form.add_error(&ctx.tr, &e, |_| None);
+            show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))
+        }
+        Err(e) => ctx.error(e),
+    }
+}
+
+/// The element of an upload form for a field error.
+pub fn upload_field_id(field: &str) -> Option<String> {
+    match field {
+        "file" | "body" | "kind" => Some("file".to_string()),
+        "name" => Some("doc-name".to_string()),
+        _ => None,
+    }
+}
+
+/// The upload form shown again with the error of `e` at the file field.
+pub fn upload_error_form(tr: &Tr, e: &AppError) -> FormState {
+    let mut form = FormState::default();
+    match e {
+        AppError::TooLarge(_) => form.add("file", e.detail(tr)),
+        _ => form.add_error(tr, e, upload_field_id),
+    }
+    form
+}
+
+/// Reads an upload form, checks its CSRF token and stores the document. The error, if any,
+/// is shown on the dossier page by the caller.
+pub async fn handle_upload(
+    ctx: &Ctx,
+    state: &AppState,
+    reference: &str,
+    mp: Result<Multipart, MultipartRejection>,
+    kind: Option<&str>,
+) -> AppResult<Document> {
+    let user = ctx.require_user()?;
+    // Visibility first: an invisible dossier is a 404 before any body is read.
+    service::visible_dossier(state, user, reference).await?;
+    let mp = mp.map_err(|_| AppError::invalid("body", "multipart_format"))?;
+    let (up, fields) = read_multipart(mp, state.config.max_upload_bytes).await?;
+    crate::auth::check_csrf(&ctx.jar, fields.get("csrf").map_or("", String::as_str))?;
+    let mut up = up.ok_or_else(|| AppError::invalid("file", "required"))?;
+    if let Some(k) = kind {
+        up.kind = Some(k.to_string());
+    }
+    service::upload(state, user, reference, up).await
+}
+
+/// `POST /dossiers/{ref}/documents` (multipart `file`, `name`, `csrf`): the applicant adds
+/// a document; the kind follows the status.
+pub async fn upload(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Response {
+    match handle_upload(&ctx, &state, &reference, mp, None).await {
+        Ok(doc) => ctx.redirect(&format!("/dossiers/{}?done=uploaded", doc.dossier_id)),
+        Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Conflict(_))) => {
+            let form = upload_error_form(&ctx.tr, &e);
+            show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))
+        }
+        Err(e) => ctx.error(e),
+    }
+}
+
+/// `GET /dossiers/{ref}/documents/{id}`: a document of a visible dossier, as a download.
+pub async fn download(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path((reference, id)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let user = ctx.require_user()?;
+        document_response(&state, user, &reference, &id).await
+    }
+    .await;
+    result.unwrap_or_else(|e| ctx.error(e))
+}
