@@ -234,6 +234,18 @@ impl Store {
         rows.iter().map(dossier_from_row).collect()
     }
 
+    /// How many of an agency's dossiers are in each status (drafts are never counted: they
+    /// are visible only to their authors).
+    pub async fn agency_status_counts(&self, agency_code: &str) -> Result<Vec<(Status, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM dossiers WHERE agency_code = ? AND status <> 'draft' GROUP BY status",
+        )
+        .bind(agency_code)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.into_iter().filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n))).collect())
+    }
+
     /// A dossier's history, oldest first.
     pub async fn dossier_history(&self, dossier_id: &str) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query("SELECT * FROM dossier_history WHERE dossier_id = ? ORDER BY id")

@@ -68,12 +68,15 @@ pub async fn queue(ctx: Ctx, State(state): State<AppState>, Query(p): Query<Queu
                 None => Err(AppError::invalid("status", "status_choice")),
             },
         };
-        let mut counts = vec![];
-        for s in QUEUE_STATUSES {
-            let n =
-                state.store.agency_queue(agency_code, &QueueFilter { statuses: vec![s], limit: QUEUE_LIMIT }).await?;
-            counts.push(CountVm { status: s.as_str().to_string(), label: labels::status(&tr, s), count: n.len() });
-        }
+        let by_status = state.store.agency_status_counts(agency_code).await?;
+        let counts = QUEUE_STATUSES
+            .iter()
+            .map(|&s| CountVm {
+                status: s.as_str().to_string(),
+                label: labels::status(&tr, s),
+                count: by_status.iter().find(|(st, _)| *st == s).map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
+            })
+            .collect();
         let agency = match state.store.agency(agency_code).await? {
             Some(a) if tr.lang == crate::i18n::Lang::En && !a.name_en.is_empty() => a.name_en,
             Some(a) => a.name,
