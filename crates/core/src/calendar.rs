@@ -20,6 +20,38 @@ pub fn vietnam() -> FixedOffset {
 pub trait WorkingCalendar {
     /// True when `date` is a working day for processing-time purposes.
     fn is_working_day(&self, date: NaiveDate) -> bool;
+
+    /// The `n`-th working day strictly after `date` (`n` ≥ 1; `n` = 0 gives `date`), or
+    /// `None` past the end of chrono's dates. Calendars with a table override this to
+    /// answer in constant time; the default walks day by day.
+    fn nth_working_day_after(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
+        let mut d = date;
+        let mut left = n;
+        while left > 0 {
+            d = d.succ_opt()?;
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        Some(d)
+    }
+
+    /// Number of working days in `from..to` (0 when `to <= from`). Calendars with a table
+    /// override this to answer in constant time; the default walks day by day.
+    fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            if self.is_working_day(d) {
+                n += 1;
+            }
+            match d.succ_opt() {
+                Some(x) => d = x,
+                None => break,
+            }
+        }
+        n
+    }
 }
 
 /// Monday to Friday, no holidays. The placeholder until the legal-time engine lands.

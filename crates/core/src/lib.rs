@@ -7,5 +7,6 @@ pub mod agency;
 pub mod calendar;
 pub mod catalogue;
 pub mod dossier;
+pub mod legal_time;
 pub mod text;
 pub mod values;
