@@ -42,6 +42,16 @@ enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// The working calendar: load a Government decisions file (days off, swaps, make-up days).
+    Calendar {
+        #[command(subcommand)]
+        action: CalendarAction,
+    },
+    /// Agency settings.
+    Agencies {
+        #[command(subcommand)]
+        action: AgenciesAction,
+    },
     /// Manage accounts.
     Users {
         #[command(subcommand)]
@@ -61,6 +71,24 @@ enum ImportWhat {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum CalendarAction {
+    /// Load a decisions file (the JSON format of data/holidays/); running servers pick it up
+    /// at their next start (loading through the admin API applies it at once).
+    Load {
+        file: PathBuf,
+        /// Who is loading it, for the record (defaults to $USER).
+        #[arg(long, env = "USER", default_value = "cli")]
+        by: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgenciesAction {
+    /// Set an agency's working hours, e.g. "07:30-11:30,13:00-17:00"; "default" clears them.
+    SetHours { code: String, hours: String },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +151,34 @@ async fn main() -> Result<()> {
         }
         Command::Import { what: ImportWhat::Procedures { file, bundle, report } } => {
             import_procedures(&cli.data_dir, &file, bundle.as_deref(), report.as_deref()).await?;
+        }
+        Command::Calendar { action: CalendarAction::Load { file, by } } => {
+            let content = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let store = Store::open(&cli.data_dir).await?;
+            match motcua_server::service::record_decisions(&store, &content, &format!("cli:{by}")).await {
+                Ok(load) => println!("loaded decisions for {:?} (record #{})", load.years, load.id),
+                Err(motcua_server::error::AppError::Invalid(errs)) => {
+                    for e in errs {
+                        eprintln!("{}: {} {}", file.display(), e.key, e.extra.unwrap_or_default());
+                    }
+                    bail!("the file was not loaded");
+                }
+                Err(e) => bail!("{e}"),
+            }
+        }
+        Command::Agencies { action: AgenciesAction::SetHours { code, hours } } => {
+            let store = Store::open(&cli.data_dir).await?;
+            bootstrap::load_reference_data(&store).await?;
+            let hours = (hours.trim() != "default").then_some(hours.trim().to_string());
+            if let Some(h) = &hours {
+                motcua_core::legal_time::parse_working_hours(h).map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            store.set_agency_working_hours(code.trim(), hours.as_deref()).await.context("no such agency")?;
+            println!(
+                "{}: working hours {}",
+                code.trim(),
+                hours.as_deref().unwrap_or("default (07:30-11:30,13:00-17:00)")
+            );
         }
         Command::Users { action: UsersAction::Create { username, role, agency, full_name, phone, email } } => {
             let role = Role::parse(&role).context("role must be citizen, official or admin")?;

@@ -44,6 +44,22 @@ pub async fn load_reference_data(store: &Store) -> Result<(), StartError> {
     Ok(())
 }
 
+/// The working calendar: the shipped Government decisions (`data/holidays/`) merged with
+/// every decisions file an administrator loaded, in load order.
+///
+/// # Errors
+/// [`StartError::Data`] when a decisions file does not parse.
+pub async fn build_calendar(store: &Store) -> Result<motcua_core::legal_time::VietnamCalendar, StartError> {
+    use motcua_core::legal_time::{Decisions, VietnamCalendar, SHIPPED_DECISIONS};
+    let mut decisions = Decisions::parse(SHIPPED_DECISIONS).map_err(|e| StartError::Data(format!("holidays: {e}")))?;
+    for (i, content) in store.calendar_decision_contents().await?.iter().enumerate() {
+        let loaded =
+            Decisions::parse(content).map_err(|e| StartError::Data(format!("loaded decisions #{}: {e}", i + 1)))?;
+        decisions.merge(loaded);
+    }
+    Ok(VietnamCalendar::new(&decisions))
+}
+
 /// The bundled catalogue, decoded.
 ///
 /// # Errors

@@ -15,6 +15,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use motcua_core::legal_time::VietnamCalendar;
 use motcua_store::Store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,6 +71,26 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// The working calendar: shipped decisions merged with those loaded by administrators;
+    /// replaced whole when a new decision is loaded.
+    calendar: Arc<std::sync::RwLock<Arc<VietnamCalendar>>>,
+}
+
+impl AppState {
+    /// The working calendar in force.
+    pub fn calendar(&self) -> Arc<VietnamCalendar> {
+        self.calendar.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Rebuilds the calendar from the shipped and loaded decisions.
+    ///
+    /// # Errors
+    /// Store errors, or a stored decisions file that no longer parses.
+    pub async fn reload_calendar(&self) -> Result<(), StartError> {
+        let cal = bootstrap::build_calendar(&self.store).await?;
+        *self.calendar.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(cal);
+        Ok(())
+    }
 }
 
 /// A built server, ready to run.
@@ -108,7 +129,8 @@ impl App {
             config.login_failures_per_account,
             config.login_failures_per_address,
         );
-        let state = AppState { store: store.clone(), config: Arc::new(config), throttle: Arc::new(throttle) };
+        let calendar = Arc::new(std::sync::RwLock::new(Arc::new(bootstrap::build_calendar(&store).await?)));
+        let state = AppState { store: store.clone(), config: Arc::new(config), throttle: Arc::new(throttle), calendar };
         Ok(App { listener, router: router(state), demo_accounts, store })
     }
 

@@ -5,9 +5,13 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::AppState;
 use bytes::Bytes;
 use chrono::{DateTime, NaiveTime, Utc};
-use motcua_core::calendar::{due_at, same_day_due, Pause, WeekdaysOnly, WorkingHours};
+use motcua_core::calendar::WorkingHours;
 use motcua_core::catalogue::{Channel, TimeUnit};
 use motcua_core::dossier::{allowed_actions, next_status, Action, Actor, Status, TransitionError};
+use motcua_core::legal_time::{
+    classify_completion, classify_progress, due, parse_working_hours, ClockPause, ClockUnit, Completion,
+    DueComputation, DueRequest, Progress, VietnamCalendar,
+};
 use motcua_core::values::{Address, FullName, IdNumber, PhoneNumber};
 use motcua_store::accounts::{Role, User};
 use motcua_store::documents::{Document, NewDocument};
@@ -145,19 +149,43 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
     Ok(state.store.create_dossier(&new, user).await?)
 }
 
-/// The due instant of `d` if received at `received_at`, with `pauses`; `now` closes an
-/// open pause. Same-day procedures (a cut-off and at most one working day) use the cut-off
-/// rule; others count their unit through the working calendar.
-pub fn compute_due(d: &Dossier, received_at: DateTime<Utc>, pauses: &[Pause], now: DateTime<Utc>) -> DateTime<Utc> {
-    let hours = WorkingHours::default();
-    let (value, unit) = (d.time_value.unwrap_or(DEFAULT_TIME.0), d.time_unit.unwrap_or(DEFAULT_TIME.1));
+/// An agency's working hours: its configured periods, else the default 07:30–11:30 and
+/// 13:00–17:00 (LEGAL-TIME.md).
+pub async fn agency_hours(state: &AppState, agency_code: &str) -> AppResult<WorkingHours> {
+    Ok(state
+        .store
+        .agency_working_hours(agency_code)
+        .await?
+        .and_then(|h| parse_working_hours(&h).ok())
+        .unwrap_or_default())
+}
+
+/// The clock's unit, amount and cut-off for a dossier: the catalogue's unit (an unstated
+/// unit counts as working days, flagged at creation); a procedure with a same-day cut-off
+/// and at most one working day is a same-day procedure.
+fn clock_terms(d: &Dossier) -> (f64, ClockUnit, Option<NaiveTime>) {
+    let value = d.time_value.unwrap_or(DEFAULT_TIME.0);
+    let (unit, _) = ClockUnit::resolve(d.time_unit.unwrap_or(DEFAULT_TIME.1), ClockUnit::WorkingDays);
     let cutoff = d.same_day_cutoff.as_deref().and_then(|c| NaiveTime::parse_from_str(c, "%H:%M").ok());
     match cutoff {
-        Some(cut) if pauses.is_empty() && unit == TimeUnit::WorkingDays && value <= 1.0 => {
-            same_day_due(&WeekdaysOnly, &hours, received_at, cut)
-        }
-        _ => due_at(&WeekdaysOnly, &hours, received_at, value, unit, pauses, now),
+        Some(cut) if unit == ClockUnit::WorkingDays && value <= 1.0 => (value, ClockUnit::SameDay, Some(cut)),
+        _ => (value, unit, None),
     }
+}
+
+/// The due instant of `d` received at `received_at`, with its pauses (`now` closes a running
+/// one) and the explanation of how it was computed.
+pub fn compute_due(
+    cal: &VietnamCalendar,
+    hours: &WorkingHours,
+    d: &Dossier,
+    received_at: DateTime<Utc>,
+    pauses: &[ClockPause],
+    now: DateTime<Utc>,
+) -> AppResult<DueComputation> {
+    let (amount, unit, cutoff) = clock_terms(d);
+    due(cal, hours, &DueRequest { received_at, amount, unit, cutoff, pauses, now })
+        .map_err(|e| AppError::Internal(format!("due instant of {}: {e}", d.id)))
 }
 
 /// Input of an action.
@@ -196,6 +224,8 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
     }
     let now = Utc::now();
     let mut pauses = state.store.dossier_pauses(&d.id).await?;
+    let cal = state.calendar();
+    let hours = agency_hours(state, &d.agency_code).await?;
     let mut change = Change {
         action,
         from: d.status,
@@ -219,7 +249,7 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
         Action::Submit if d.status == Status::Draft => {
             change.issue_code = true;
             // An estimate, as if received now; receipt fixes it.
-            change.due_at = Some(compute_due(&d, now, &[], now));
+            change.due_at = Some(compute_due(&cal, &hours, &d, now, &[], now)?.due_at);
         }
         Action::Submit => {
             // Answering a supplement request: the clock resumes.
@@ -228,12 +258,12 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
                 p.until = Some(now);
             }
             let start = d.received_at.unwrap_or(now);
-            let counted: Vec<Pause> = if d.received_at.is_some() { pauses.clone() } else { vec![] };
-            change.due_at = Some(compute_due(&d, start, &counted, now));
+            let counted: Vec<ClockPause> = if d.received_at.is_some() { pauses.clone() } else { vec![] };
+            change.due_at = Some(compute_due(&cal, &hours, &d, start, &counted, now)?.due_at);
         }
         Action::Receive => {
             change.set_received = true;
-            change.due_at = Some(compute_due(&d, now, &[], now));
+            change.due_at = Some(compute_due(&cal, &hours, &d, now, &[], now)?.due_at);
         }
         Action::RequestSupplement => {
             change.open_pause = Some("supplement");
@@ -337,6 +367,13 @@ pub struct DossierView {
     #[serde(flatten)]
     pub dossier: Dossier,
     pub due_is_estimate: bool,
+    /// While in progress: `on_track`, `due_soon` (less than one working day left) or
+    /// `overdue`; `None` before submission and once finished.
+    pub progress: Option<Progress>,
+    /// Once decided: `early`, `on_time` or `late` against the due instant.
+    pub completion: Option<Completion>,
+    /// How the due instant was computed (days skipped and why, pauses).
+    pub due_explanation: Vec<motcua_core::legal_time::ExplanationStep>,
     pub allowed_actions: Vec<&'static str>,
     pub history: Vec<HistoryEntry>,
     pub documents: Vec<Document>,
@@ -352,13 +389,37 @@ pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<D
     } else {
         vec![]
     };
+    let (progress, completion, due_explanation) = timeliness(state, &d).await?;
     Ok(DossierView {
         due_is_estimate: d.received_at.is_none(),
+        progress,
+        completion,
+        due_explanation,
         dossier: d,
         allowed_actions: allowed,
         history,
         documents,
     })
+}
+
+/// Timeliness and the due explanation of a dossier, recomputed from its receipt (or its
+/// submission, as an estimate), processing time and pauses.
+async fn timeliness(
+    state: &AppState,
+    d: &Dossier,
+) -> AppResult<(Option<Progress>, Option<Completion>, Vec<motcua_core::legal_time::ExplanationStep>)> {
+    let Some(start) = d.received_at.or(d.submitted_at) else { return Ok((None, None, vec![])) };
+    let cal = state.calendar();
+    let hours = agency_hours(state, &d.agency_code).await?;
+    let pauses = if d.received_at.is_some() { state.store.dossier_pauses(&d.id).await? } else { vec![] };
+    let now = Utc::now();
+    let comp = compute_due(&cal, &hours, d, start, &pauses, now)?;
+    let finished = d.decided_at.filter(|_| d.status.is_final() || d.status == Status::Approved);
+    let (progress, completion) = match finished {
+        Some(at) => (None, Some(classify_completion(comp.due_at, at))),
+        None => (Some(classify_progress(cal.as_ref(), &hours, comp.due_at, now)), None),
+    };
+    Ok((progress, completion, comp.explanation))
 }
 
 #[cfg(test)]
@@ -456,4 +517,41 @@ pub async fn set_online_level(state: &AppState, user: &User, code: &str, level: 
         .ok_or_else(|| AppError::invalid("online_level", "online_choice"))?;
     state.store.procedure(code).await?.ok_or(AppError::NotFound)?;
     Ok(state.store.set_online_level(code, level).await?)
+}
+
+/// Validates and records a Government decisions file (days off, swaps, make-up working
+/// days; the format of `data/holidays/`), with who loaded it. The caller rebuilds the
+/// calendar afterwards.
+///
+/// # Errors
+/// 422 naming the line, column and problem when the file does not parse.
+pub async fn record_decisions(
+    store: &motcua_store::Store,
+    content: &str,
+    who: &str,
+) -> AppResult<motcua_store::calendar::DecisionLoad> {
+    let parsed = motcua_core::legal_time::Decisions::parse(content).map_err(|e| {
+        AppError::Invalid(vec![FieldError {
+            field: "body".into(),
+            key: "decisions_format".into(),
+            extra: Some(format!("line {}, column {}: {}", e.line, e.column, e.reason)),
+        }])
+    })?;
+    let years: Vec<i32> = parsed.years().collect();
+    if years.is_empty() {
+        return Err(AppError::invalid("body", "decisions_empty"));
+    }
+    Ok(store.add_calendar_decisions(content, &years, who).await?)
+}
+
+/// Sets an agency's working hours (`None` or blank: back to the default); administrators.
+pub async fn set_agency_hours(state: &AppState, user: &User, code: &str, hours: Option<&str>) -> AppResult<()> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden("err-admins-only"));
+    }
+    let hours = hours.map(str::trim).filter(|h| !h.is_empty());
+    if let Some(h) = hours {
+        parse_working_hours(h).map_err(|_| AppError::invalid("working_hours", "working_hours_format"))?;
+    }
+    Ok(state.store.set_agency_working_hours(code, hours).await?)
 }

@@ -5,9 +5,10 @@
 use crate::accounts::User;
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use motcua_core::calendar::{vietnam, Pause};
+use motcua_core::calendar::vietnam;
 use motcua_core::catalogue::TimeUnit;
 use motcua_core::dossier::{Action, DossierCode, Status};
+use motcua_core::legal_time::{ClockPause, PauseReason};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -267,12 +268,24 @@ impl Store {
     }
 
     /// A dossier's clock pauses, oldest first.
-    pub async fn dossier_pauses(&self, dossier_id: &str) -> Result<Vec<Pause>> {
-        let rows = sqlx::query("SELECT from_at, until_at FROM dossier_pauses WHERE dossier_id = ? ORDER BY id")
+    pub async fn dossier_pauses(&self, dossier_id: &str) -> Result<Vec<ClockPause>> {
+        let rows = sqlx::query("SELECT reason, from_at, until_at FROM dossier_pauses WHERE dossier_id = ? ORDER BY id")
             .bind(dossier_id)
             .fetch_all(&self.reader)
             .await?;
-        Ok(rows.iter().map(|r| Pause { from: r.get("from_at"), until: r.get("until_at") }).collect())
+        Ok(rows
+            .iter()
+            .map(|r| ClockPause {
+                from: r.get("from_at"),
+                until: r.get("until_at"),
+                reason: match r.get::<String, _>("reason").as_str() {
+                    "supplement" => PauseReason::SupplementRequest,
+                    "payment" => PauseReason::AwaitingPayment,
+                    "suspension" => PauseReason::Suspension,
+                    _ => PauseReason::Unspecified,
+                },
+            })
+            .collect())
     }
 
     /// Applies a state change in one transaction: the dossier row (if still at

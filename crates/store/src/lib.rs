@@ -5,6 +5,7 @@
 //! Documents are stored by SHA-256 in object storage, written before the row that names them.
 
 pub mod accounts;
+pub mod calendar;
 pub mod catalogue;
 pub mod documents;
 pub mod dossiers;

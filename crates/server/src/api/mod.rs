@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by `openapi.json`.
 
+mod calendar;
 pub(crate) mod catalogue;
 pub(crate) mod dossiers;
 mod idempotency;
@@ -34,6 +35,10 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/api/v1/procedures/{code}", get(catalogue::procedure))
         .route("/api/v1/procedures/{code}/online-level", axum::routing::put(catalogue::set_online_level))
         .route("/api/v1/agencies", get(catalogue::agencies))
+        .route("/api/v1/agencies/{code}/working-hours", axum::routing::put(calendar::set_hours))
+        .route("/api/v1/calendar/due", get(calendar::due_at))
+        .route("/api/v1/calendar/decisions", post(calendar::load_decisions).get(calendar::decision_loads))
+        .route("/api/v1/calendar/{year}", get(calendar::year))
         .route("/api/v1/dossiers", post(dossiers::create).get(dossiers::mine))
         .route("/api/v1/dossiers/{reference}", get(dossiers::get))
         .route("/api/v1/dossiers/{reference}/submit", post(dossiers::submit))

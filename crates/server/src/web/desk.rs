@@ -86,7 +86,23 @@ pub async fn queue(ctx: Ctx, State(state): State<AppState>, Query(p): Query<Queu
             Ok(statuses) => {
                 let items =
                     state.store.agency_queue(agency_code, &QueueFilter { statuses, limit: QUEUE_LIMIT }).await?;
-                (items.iter().map(|d| row_vm(&tr, d)).collect(), StatusCode::OK)
+                let cal = state.calendar();
+                let hours = crate::service::agency_hours(&state, agency_code).await?;
+                let now = chrono::Utc::now();
+                let rows = items
+                    .iter()
+                    .map(|d| {
+                        let mut row = row_vm(&tr, d);
+                        // The clock runs only between receipt and decision, and not while
+                        // waiting on the applicant.
+                        if let (Some(due), Status::Received) = (d.due_at, d.status) {
+                            let p = motcua_core::legal_time::classify_progress(cal.as_ref(), &hours, due, now);
+                            row.timeliness = labels::progress(&tr, p);
+                        }
+                        row
+                    })
+                    .collect();
+                (rows, StatusCode::OK)
             }
             Err(e) => {
                 form.add_error(&tr, &e, |_| Some("status".to_string()));

@@ -49,6 +49,10 @@ pub struct DossierVm {
     pub status_label: String,
     pub due: String,
     pub due_is_estimate: bool,
+    /// On track / due soon / overdue, or early / on time / late once decided.
+    pub timeliness: Option<String>,
+    /// "How this date was computed", one sentence a step.
+    pub explanation: Vec<String>,
     pub submitted: String,
     pub received: String,
     pub applicant: Applicant,
@@ -134,6 +138,11 @@ pub async fn load(
         status_label: labels::status(tr, d.status),
         due: tr.datetime_opt(&d.due_at),
         due_is_estimate: v.due_is_estimate && d.due_at.is_some(),
+        timeliness: v
+            .completion
+            .map(|c| labels::completion(tr, c))
+            .or_else(|| v.progress.map(|p| labels::progress(tr, p))),
+        explanation: v.due_explanation.iter().map(|s| labels::explain_step(tr, s)).collect(),
         submitted: tr.datetime_opt(&d.submitted_at),
         received: tr.datetime_opt(&d.received_at),
         applicant: d.applicant.clone(),
@@ -170,6 +179,8 @@ pub struct RowVm {
     pub submitted: String,
     pub due: String,
     pub due_is_estimate: bool,
+    /// On track / due soon / overdue (desk queue; empty elsewhere).
+    pub timeliness: String,
     pub created: String,
 }
 
@@ -183,6 +194,7 @@ pub fn row_vm(tr: &Tr, d: &Dossier) -> RowVm {
         submitted: tr.datetime_opt(&d.submitted_at),
         due: tr.datetime_opt(&d.due_at),
         due_is_estimate: d.received_at.is_none() && d.due_at.is_some(),
+        timeliness: String::new(),
         created: tr.datetime(&d.created_at),
     }
 }

@@ -142,6 +142,88 @@ pub fn size(tr: &Tr, bytes: i64) -> String {
     tr.t_args("size-kb", &[("n", &group_thousands(kb.max(1)))])
 }
 
+
+/// A step of "how this date was computed", as a sentence in the reader's language.
+pub fn explain_step(tr: &Tr, s: &motcua_core::legal_time::ExplanationStep) -> String {
+    use motcua_core::legal_time::clock::Step;
+    let date = |d: &chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let duration = |seconds: i64, working: bool| {
+        let (h, m) = ((seconds / 3600).to_string(), ((seconds % 3600) / 60).to_string());
+        let key = if working { "explain-duration-working" } else { "explain-duration-clock" };
+        tr.t_args(key, &[("hours", &h), ("minutes", &m)])
+    };
+    match &s.step {
+        Step::Received { at } => tr.t_args("explain-received", &[("at", &tr.datetime(at))]),
+        Step::CountingStarts { at } => tr.t_args("explain-counting-starts", &[("at", &tr.datetime(at))]),
+        Step::Period { amount, unit, .. } => {
+            let unit = tr.t(&key("clock-unit", unit.as_str()));
+            tr.t_args("explain-period", &[("amount", &amount.to_string()), ("unit", &unit)])
+        }
+        Step::RoundedUp { from, to } => {
+            tr.t_args("explain-rounded-up", &[("from", &from.to_string()), ("to", &to.to_string())])
+        }
+        Step::DayOfReceiptNotCounted { date: d } => tr.t_args("explain-day-of-receipt", &[("date", &date(d))]),
+        Step::CutOff { cutoff, met } => {
+            let key = if *met { "explain-cutoff-met" } else { "explain-cutoff-missed" };
+            tr.t_args(key, &[("cutoff", &cutoff.format("%H:%M").to_string())])
+        }
+        Step::SkippedDay { date: d, kind, reason, .. } => {
+            let why = if kind == "weekly_rest_day" { tr.t("explain-weekly-rest-day") } else { reason.clone() };
+            tr.t_args("explain-skipped", &[("date", &date(d)), ("reason", &why)])
+        }
+        Step::CountedMakeUpDay { date: d, reason, .. } => {
+            tr.t_args("explain-make-up", &[("date", &date(d)), ("reason", reason)])
+        }
+        Step::PeriodEnds { date: d } => tr.t_args("explain-period-ends", &[("date", &date(d))]),
+        Step::MovedToNextWorkingDay { from, to } => {
+            tr.t_args("explain-moved", &[("from", &date(from)), ("to", &date(to))])
+        }
+        Step::Pause { from, until, reason, seconds, working_time, .. } => {
+            let reason = tr.t(&key(
+                "pause-reason",
+                serde_json::to_value(reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .as_deref()
+                    .unwrap_or("unspecified"),
+            ));
+            tr.t_args(
+                "explain-pause",
+                &[
+                    ("reason", &reason),
+                    ("from", &tr.datetime(from)),
+                    ("to", &tr.datetime(until)),
+                    ("duration", &duration(*seconds, *working_time)),
+                ],
+            )
+        }
+        Step::PausesAdded { seconds, working_time } => {
+            tr.t_args("explain-pauses-added", &[("duration", &duration(*seconds, *working_time))])
+        }
+        Step::Due { at } => tr.t_args("explain-due", &[("at", &tr.datetime(at))]),
+    }
+}
+
+/// On track / due soon / overdue.
+pub fn progress(tr: &Tr, p: motcua_core::legal_time::Progress) -> String {
+    use motcua_core::legal_time::Progress;
+    tr.t(match p {
+        Progress::OnTrack => "progress-on-track",
+        Progress::DueSoon => "progress-due-soon",
+        Progress::Overdue => "progress-overdue",
+    })
+}
+
+/// Early / on time / late.
+pub fn completion(tr: &Tr, c: motcua_core::legal_time::Completion) -> String {
+    use motcua_core::legal_time::Completion;
+    tr.t(match c {
+        Completion::Early => "completion-early",
+        Completion::OnTime => "completion-on-time",
+        Completion::Late => "completion-late",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

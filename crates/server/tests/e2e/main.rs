@@ -2,5 +2,6 @@
 //! over HTTP through the JSON API and the HTML forms.
 
 mod api;
+mod calendar;
 mod helpers;
 mod pages;
