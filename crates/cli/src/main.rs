@@ -182,6 +182,9 @@ async fn main() -> Result<()> {
         }
         Command::Users { action: UsersAction::Create { username, role, agency, full_name, phone, email } } => {
             let role = Role::parse(&role).context("role must be citizen, official or admin")?;
+            let username = motcua_core::values::Username::parse("username", &username)
+                .map_err(|_| anyhow::anyhow!("a username has 3-32 characters [a-z0-9._-], starting with a letter"))?
+                .to_string();
             let password = read_password()?;
             motcua_core::values::check_new_password("password", &password)
                 .map_err(|e| anyhow::anyhow!("password: {}", e.detail))?;

@@ -163,19 +163,22 @@ pub enum TransitionError {
 /// dossier had before its supplement request (used by [`Next::Resume`]).
 ///
 /// # Errors
-/// [`TransitionError::WrongActor`] when the action exists for `from` but for another actor;
-/// [`TransitionError::NotAllowed`] when the status does not allow it at all.
+/// [`TransitionError::WrongActor`] when the table never lets this actor take this action
+/// (in any status: the answer does not depend on where the dossier is);
+/// [`TransitionError::NotAllowed`] when the actor may take it, but not in `from`.
 pub fn next_status(
     from: Status,
     action: Action,
     actor: Actor,
     resume: Option<Status>,
 ) -> Result<Status, TransitionError> {
-    let mut rows = TRANSITIONS.iter().filter(|r| r.from == from && r.action == action).peekable();
-    if rows.peek().is_none() {
-        return Err(TransitionError::NotAllowed { from, action });
+    if !TRANSITIONS.iter().any(|r| r.action == action && r.actor == actor) {
+        return Err(TransitionError::WrongActor { action });
     }
-    let row = rows.find(|r| r.actor == actor).ok_or(TransitionError::WrongActor { action })?;
+    let row = TRANSITIONS
+        .iter()
+        .find(|r| r.from == from && r.action == action && r.actor == actor)
+        .ok_or(TransitionError::NotAllowed { from, action })?;
     Ok(match row.next {
         Next::To(s) => s,
         Next::Resume => resume.unwrap_or(Status::Submitted),
@@ -252,6 +255,22 @@ mod tests {
             next_status(Status::Draft, Action::Approve, Actor::Official, None),
             Err(TransitionError::NotAllowed { from: Status::Draft, action: Action::Approve })
         );
+        // The role decides 403 whatever the status: an applicant may never approve, even in
+        // a status where an official could.
+        for from in Status::ALL {
+            assert_eq!(
+                next_status(from, Action::Approve, Actor::Applicant, None),
+                Err(TransitionError::WrongActor { action: Action::Approve })
+            );
+            assert_eq!(
+                next_status(from, Action::Receive, Actor::Applicant, None),
+                Err(TransitionError::WrongActor { action: Action::Receive })
+            );
+            assert_eq!(
+                next_status(from, Action::Submit, Actor::Official, None),
+                Err(TransitionError::WrongActor { action: Action::Submit })
+            );
+        }
         // Final statuses allow nothing.
         for st in Status::ALL.into_iter().filter(|s| s.is_final()) {
             assert!(

@@ -17,6 +17,34 @@ fn invalid(field: &'static str, detail: &'static str) -> Invalid {
     Invalid { field, detail }
 }
 
+/// True for characters that a person's text never needs and that can hide or disguise
+/// what is shown: control characters (NUL, escape, bell…), bidirectional overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069, which let "fdp.exe" read as "exe.pdf"), and
+/// zero-width characters (U+200B–U+200D, U+2060, U+FEFF).
+pub fn is_disallowed_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Checks free text a person typed (an address, a reason, a document name): trimmed,
+/// 1..=`max` characters, no [`is_disallowed_char`]; line breaks allowed when `multiline`.
+///
+/// # Errors
+/// `required` when blank, `too_long`, `invalid_characters`.
+pub fn clean_text(field: &'static str, s: &str, max: usize, multiline: bool) -> Result<String, Invalid> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(invalid(field, "required"));
+    }
+    if s.chars().count() > max {
+        return Err(invalid(field, "too_long"));
+    }
+    if s.chars().any(|c| is_disallowed_char(c) || (!multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        return Err(invalid(field, "invalid_characters"));
+    }
+    Ok(s.to_string())
+}
+
 macro_rules! string_value {
     ($name:ident) => {
         impl $name {
@@ -47,17 +75,12 @@ impl FullName {
     /// `required` when blank, `too_long` past 100 characters, `invalid_characters` with
     /// control characters or `<>` (names never need them).
     pub fn parse(field: &'static str, s: &str) -> Result<FullName, Invalid> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Err(invalid(field, "required"));
-        }
-        if s.chars().count() > 100 {
-            return Err(invalid(field, "too_long"));
-        }
-        if s.chars().any(|c| c.is_control() || c == '<' || c == '>') {
+        let s = clean_text(field, s, 100, false)?;
+        // A name has at least one letter; `<` and `>` are never part of one.
+        if !s.chars().any(char::is_alphabetic) || s.contains(['<', '>']) {
             return Err(invalid(field, "invalid_characters"));
         }
-        Ok(FullName(s.to_string()))
+        Ok(FullName(s))
     }
 }
 
@@ -145,14 +168,7 @@ impl Address {
     /// # Errors
     /// `required` when blank, `too_long` past 300 characters.
     pub fn parse(field: &'static str, s: &str) -> Result<Address, Invalid> {
-        let s = s.trim();
-        if s.is_empty() {
-            return Err(invalid(field, "required"));
-        }
-        if s.chars().count() > 300 {
-            return Err(invalid(field, "too_long"));
-        }
-        Ok(Address(s.to_string()))
+        Ok(Address(clean_text(field, s, 300, false)?))
     }
 }
 
@@ -168,7 +184,36 @@ pub fn check_new_password(field: &'static str, s: &str) -> Result<(), Invalid> {
     if n > 128 {
         return Err(invalid(field, "too_long"));
     }
+    if s.chars().any(char::is_control) {
+        return Err(invalid(field, "invalid_characters"));
+    }
     Ok(())
+}
+
+/// A username chosen by a person: 3–32 characters, lower-cased, starting with a letter,
+/// then letters, digits, `.`, `_` or `-` (ASCII). Starting with a letter and having no `@`
+/// keeps a username from ever looking like someone else's phone number or email, which are
+/// sign-in names too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Username(String);
+string_value!(Username);
+
+impl Username {
+    /// # Errors
+    /// `required` when blank; `username_format` otherwise when not of that shape.
+    pub fn parse(field: &'static str, s: &str) -> Result<Username, Invalid> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return Err(invalid(field, "required"));
+        }
+        let ok = (3..=32).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        if !ok {
+            return Err(invalid(field, "username_format"));
+        }
+        Ok(Username(s))
+    }
 }
 
 #[cfg(test)]
@@ -200,5 +245,26 @@ mod tests {
         assert_eq!(FullName::parse("n", "  Nguyễn Văn An ").unwrap().as_str(), "Nguyễn Văn An");
         assert_eq!(FullName::parse("n", " ").unwrap_err().detail, "required");
         assert_eq!(FullName::parse("n", &"a".repeat(101)).unwrap_err().detail, "too_long");
+    }
+
+    #[test]
+    fn invisible_control_and_bidi_characters_are_refused() {
+        for bad in ["\u{200b}\u{200b}", "\u{202e}", "Nguyễn \u{202e}An", "a\u{0}b", "x\u{1b}[31m"] {
+            assert!(FullName::parse("n", bad).is_err(), "{bad:?}");
+            assert!(Address::parse("a", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Address::parse("a", "\u{200b}\u{feff}").unwrap_err().detail, "invalid_characters");
+        assert_eq!(FullName::parse("n", "1234").unwrap_err().detail, "invalid_characters");
+        assert!(clean_text("r", "dòng 1\ndòng 2", 100, true).is_ok());
+        assert!(clean_text("r", "dòng 1\ndòng 2", 100, false).is_err());
+        assert!(check_new_password("p", "\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}").is_err());
+    }
+
+    #[test]
+    fn usernames_never_look_like_phones_or_emails() {
+        assert_eq!(Username::parse("u", " Can.Bo_1 ").unwrap().as_str(), "can.bo_1");
+        for bad in ["0912345678", "a@b.vn", "ab", "dеmo", "demo\u{200b}", "<script>", "_x1"] {
+            assert_eq!(Username::parse("u", bad).unwrap_err().detail, "username_format", "{bad:?}");
+        }
     }
 }

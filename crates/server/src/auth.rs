@@ -26,13 +26,7 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let secret = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or(AppError::Unauthorized)?;
+        let secret = bearer_secret(&parts.headers).ok_or(AppError::Unauthorized)?;
         let session = state.store.session(secret, SessionKind::Bearer).await?.ok_or(AppError::Unauthorized)?;
         Ok(ApiUser(session.user))
     }
@@ -127,10 +121,11 @@ pub fn same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool {
     }
 }
 
-/// Sign-in throttle: failed attempts counted per account and per client address over a
-/// sliding window, shared by the sign-in page and the token endpoint. In memory, per
-/// process (a library such as `governor` cannot tell failures from successes before the
-/// password is checked, which is what keeps legitimate sign-ins unthrottled).
+/// Sign-in throttle: attempts counted per account and per client address over a sliding
+/// window, shared by the sign-in page and the token endpoint. An attempt is counted before
+/// the password is checked (so a burst of parallel guesses is bounded too) and taken back
+/// when it succeeds, so legitimate sign-ins are never throttled. In memory, per process: a
+/// library such as `governor` counts every request and cannot take a success back.
 #[derive(Debug)]
 pub struct LoginThrottle {
     window: Duration,
@@ -140,67 +135,83 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    /// `per_account` and `per_address` failures within `window` lock further attempts
-    /// until the oldest one leaves the window.
+    /// `per_account` and `per_address` failed attempts within `window` lock further
+    /// attempts until the oldest one leaves the window.
     pub fn new(window: Duration, per_account: usize, per_address: usize) -> LoginThrottle {
         LoginThrottle { window, per_account, per_address, failures: Mutex::new(HashMap::new()) }
     }
 
-    fn keys(login: &str, addr: IpAddr) -> [(String, bool); 2] {
-        [(format!("a:{}", login.trim().to_lowercase()), true), (format!("ip:{addr}"), false)]
+    fn keys(account: &str, addr: IpAddr) -> [(String, bool); 2] {
+        [(format!("a:{account}"), true), (format!("ip:{addr}"), false)]
     }
 
-    /// Seconds to wait when the account or the address is locked.
-    pub fn check(&self, login: &str, addr: IpAddr) -> Option<u64> {
+    /// Counts an attempt for `account` (an account id, or the normalised name tried when no
+    /// account has it) from `addr`; `Err(seconds to wait)` when either is locked, and then
+    /// nothing is counted.
+    pub fn attempt(&self, account: &str, addr: IpAddr) -> Result<(), u64> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut wait = None;
-        for (key, is_account) in Self::keys(login, addr) {
+        for (key, is_account) in Self::keys(account, addr) {
             let limit = if is_account { self.per_account } else { self.per_address };
-            if let Some(q) = map.get_mut(&key) {
-                while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-                    q.pop_front();
-                }
-                if q.len() >= limit {
-                    let oldest = *q.front().unwrap_or(&now);
-                    let secs = (self.window.saturating_sub(now.duration_since(oldest))).as_secs().max(1);
-                    wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
-                }
+            let q = map.entry(key).or_default();
+            while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                q.pop_front();
+            }
+            if q.len() >= limit {
+                let oldest = *q.front().unwrap_or(&now);
+                let secs = self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
+                wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
             }
         }
-        wait
-    }
-
-    /// Records a failed attempt.
-    pub fn failed(&self, login: &str, addr: IpAddr) {
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (key, _) in Self::keys(login, addr) {
-            map.entry(key).or_default().push_back(Instant::now());
+        if let Some(w) = wait {
+            return Err(w);
         }
+        for (key, _) in Self::keys(account, addr) {
+            map.entry(key).or_default().push_back(now);
+        }
+        Ok(())
     }
 
-    /// A success clears the account's failures (not the address's).
-    pub fn succeeded(&self, login: &str) {
+    /// A success: the account's count is cleared and this attempt is taken back from the
+    /// address's count.
+    pub fn succeeded(&self, account: &str, addr: IpAddr) {
         let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(&format!("a:{}", login.trim().to_lowercase()));
+        let [(a, _), (ip, _)] = Self::keys(account, addr);
+        map.remove(&a);
+        if let Some(q) = map.get_mut(&ip) {
+            q.pop_back();
+        }
     }
 }
 
-/// Signs in with the throttle: 429 when locked, 401 on bad credentials.
+/// Signs in with the throttle: 429 when locked, 401 on bad credentials. `login` is a
+/// username, phone number (any usual spelling) or email; the throttle counts per account,
+/// whichever of its names is tried.
 pub async fn sign_in(state: &AppState, login: &str, password: &str, addr: IpAddr) -> Result<User, AppError> {
-    if let Some(wait) = state.throttle.check(login, addr) {
-        return Err(AppError::TooManyRequests(wait));
+    let login = login.trim().to_lowercase();
+    let phone = motcua_core::values::PhoneNumber::parse("login", &login).ok();
+    let found = state.store.find_login(&login, phone.as_ref().map(|p| p.as_str())).await?;
+    let account = found.as_ref().map_or_else(|| format!("name:{login}"), |(u, _)| format!("id:{}", u.id));
+    state.throttle.attempt(&account, addr).map_err(AppError::TooManyRequests)?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), Some(h)),
+        None => (None, None),
+    };
+    if state.store.check_password(hash, password).await {
+        state.throttle.succeeded(&account, addr);
+        user.ok_or(AppError::BadCredentials)
+    } else {
+        Err(AppError::BadCredentials)
     }
-    match state.store.authenticate(login, password).await? {
-        Some(u) => {
-            state.throttle.succeeded(login);
-            Ok(u)
-        }
-        None => {
-            state.throttle.failed(login, addr);
-            Err(AppError::Unauthorized)
-        }
-    }
+}
+
+/// The secret of an `Authorization: Bearer …` header (the scheme is case-insensitive,
+/// RFC 9110 §11.1).
+pub fn bearer_secret(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| secret.trim()).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -208,20 +219,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttle_locks_after_the_limit_and_counts_per_account_and_address() {
+    fn throttle_counts_attempts_before_the_check_and_takes_successes_back() {
         let t = LoginThrottle::new(Duration::from_secs(60), 3, 5);
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
+        // Three attempts in flight at once all count: the fourth is refused before any
+        // password is checked.
         for _ in 0..3 {
-            assert_eq!(t.check("an", a), None);
-            t.failed("an", a);
+            assert_eq!(t.attempt("id:1", a), Ok(()));
         }
-        assert!(t.check("an", a).is_some(), "account locked after 3 failures");
-        assert!(t.check("AN ", b).is_some(), "the account lock follows it to another address");
-        assert_eq!(t.check("binh", a), None, "another account from the same address: 3 of 5 used");
-        t.failed("binh", a);
-        t.failed("chi", a);
-        assert!(t.check("dung", a).is_some(), "the address is locked after 5 failures");
+        assert!(t.attempt("id:1", a).is_err(), "account locked after 3 attempts");
+        assert!(t.attempt("id:1", b).is_err(), "the account lock follows it to another address");
+        // A success is taken back: legitimate sign-ins never lock anyone.
+        for _ in 0..10 {
+            assert_eq!(t.attempt("id:2", b), Ok(()));
+            t.succeeded("id:2", b);
+        }
+        // Address a has 3 attempts counted; two more accounts tried from it fill its 5.
+        assert_eq!(t.attempt("id:3", a), Ok(()));
+        assert_eq!(t.attempt("id:4", a), Ok(()));
+        assert!(t.attempt("id:5", a).is_err(), "the address is locked after 5 attempts");
     }
 
     #[test]

@@ -39,9 +39,15 @@ pub enum AppError {
     /// Missing, bad or expired credentials.
     #[error("unauthorized")]
     Unauthorized,
+    /// A sign-in with a wrong name or password (401, with its own message).
+    #[error("bad credentials")]
+    BadCredentials,
     /// Absent, or not visible to the caller.
     #[error("not found")]
     NotFound,
+    /// A known path with a method it does not take.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// A visible resource, and an action the caller's role may not take. The key names why.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -72,9 +78,10 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -87,9 +94,10 @@ impl AppError {
     /// The stable problem slug.
     pub fn slug(&self) -> &'static str {
         match self {
-            AppError::Unauthorized => "unauthorized",
+            AppError::Unauthorized | AppError::BadCredentials => "unauthorized",
             AppError::NotFound => "not-found",
             AppError::Forbidden(_) => "forbidden",
+            AppError::MethodNotAllowed => "method-not-allowed",
             AppError::Conflict(_) => "conflict",
             AppError::Invalid(_) => "invalid-input",
             AppError::TooLarge(_) => "payload-too-large",
@@ -103,6 +111,7 @@ impl AppError {
     pub fn detail(&self, tr: &Tr) -> String {
         match self {
             AppError::Forbidden(k) | AppError::Conflict(k) => tr.t(k),
+            AppError::BadCredentials => tr.t("err-bad-credentials"),
             AppError::TooLarge(limit) => {
                 tr.t_args("err-payload-too-large", &[("limit", &crate::i18n::group_thousands(*limit as i64))])
             }
@@ -171,7 +180,7 @@ pub fn problem_response(e: &AppError, lang: Lang) -> Response {
         AppError::Unavailable => {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
-        AppError::Unauthorized => {
+        AppError::Unauthorized | AppError::BadCredentials => {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         _ => {}

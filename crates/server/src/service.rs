@@ -215,13 +215,16 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
         return Err(AppError::Forbidden("err-action-not-for-role"));
     }
     let to = next_status(d.status, action, rel, d.resume_status).map_err(transition_error)?;
-    let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let reason = match input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(
+            motcua_core::values::clean_text("reason", r, 2000, true).map_err(|e| AppError::Invalid(vec![e.into()]))?,
+        ),
+        None => None,
+    };
     if action.needs_reason() && reason.is_none() {
         return Err(AppError::invalid("reason", "required"));
     }
-    if reason.is_some_and(|r| r.chars().count() > 2000) {
-        return Err(AppError::invalid("reason", "too_long"));
-    }
+    let reason = reason.as_deref();
     let now = Utc::now();
     let mut pauses = state.store.dossier_pauses(&d.id).await?;
     let cal = state.calendar();
@@ -308,13 +311,39 @@ fn may_upload(rel: Actor, status: Status, kind: &str) -> AppResult<()> {
     }
 }
 
-/// The content types accepted for documents, recognised from the bytes (never the name).
+/// The content types accepted for documents, recognised from the bytes (never the name),
+/// with the structure a real file has at both ends, not only its first bytes: a PDF starts
+/// with `%PDF-` and has `%%EOF` in its last kilobyte; a JPEG starts with FF D8 FF and ends
+/// with the EOI marker FF D9 (trailing padding allowed); a PNG has its signature, an IHDR
+/// chunk first and an IEND chunk last.
 pub fn sniff_document(bytes: &[u8]) -> Option<&'static str> {
-    match infer::get(bytes).map(|t| t.mime_type()) {
-        Some("application/pdf") => Some("application/pdf"),
-        Some("image/jpeg") => Some("image/jpeg"),
-        Some("image/png") => Some("image/png"),
-        _ => None,
+    let tail = |n: usize| &bytes[bytes.len().saturating_sub(n)..];
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    let mime = infer::get(bytes).map(|t| t.mime_type())?;
+    let ok = match mime {
+        "application/pdf" => bytes.starts_with(b"%PDF-") && bytes.len() >= 32 && contains(tail(1024), b"%%EOF"),
+        "image/jpeg" => {
+            let end = bytes.iter().rposition(|&b| b != 0 && b != b'\n' && b != b'\r').map_or(0, |i| i + 1);
+            bytes.len() >= 32 && end >= 2 && bytes[end - 2..end] == [0xFF, 0xD9]
+        }
+        "image/png" => bytes.len() >= 45 && &bytes[12..16] == b"IHDR" && contains(tail(12), b"IEND"),
+        _ => false,
+    };
+    ok.then_some(match mime {
+        "application/pdf" => "application/pdf",
+        "image/jpeg" => "image/jpeg",
+        _ => "image/png",
+    })
+}
+
+/// The extension a document is downloaded with, from its checked content type (never the
+/// name it was uploaded with).
+pub fn extension_for(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "bin",
     }
 }
 
@@ -358,7 +387,7 @@ pub async fn upload(state: &AppState, user: &User, reference: &str, up: Upload) 
         content_type,
         bytes: up.bytes,
     };
-    Ok(state.store.add_document(doc, user).await?)
+    Ok(state.store.add_document(doc, user, d.version).await?)
 }
 
 /// The full view of a dossier for its applicant or its agency.
@@ -428,9 +457,26 @@ mod tests {
 
     #[test]
     fn sniffing_goes_by_content_not_name() {
-        assert_eq!(sniff_document(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"), Some("application/pdf"));
-        assert_eq!(sniff_document(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]), Some("image/png"));
-        assert_eq!(sniff_document(&[0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F']), Some("image/jpeg"));
+        let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+        assert_eq!(sniff_document(pdf), Some("application/pdf"));
+        // A 1×1 PNG: signature, IHDR, IDAT, IEND.
+        let png: Vec<u8> = [
+            &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+            &[0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89],
+            &[0, 0, 0, 10, b'I', b'D', b'A', b'T', 0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0d, 0x0a, 0x2d, 0xb4],
+            &[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xae, 0x42, 0x60, 0x82],
+        ]
+        .concat();
+        assert_eq!(sniff_document(&png), Some("image/png"));
+        let mut jpeg = vec![0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1];
+        jpeg.extend_from_slice(&[0u8; 40]);
+        jpeg.extend_from_slice(&[0xff, 0xd9]);
+        assert_eq!(sniff_document(&jpeg), Some("image/jpeg"));
+        // Only the first bytes of a type: refused.
+        assert_eq!(sniff_document(b"%PDF"), None);
+        assert_eq!(sniff_document(b"%PDF-1.4\n<html><script>alert(1)</script></html>"), None);
+        assert_eq!(sniff_document(&[0xff, 0xd8, 0xff]), None);
+        assert_eq!(sniff_document(&png[..8]), None);
         // A Windows executable (MZ header), whatever it is called.
         assert_eq!(sniff_document(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), None);
         assert_eq!(sniff_document(b"just text"), None);
@@ -475,10 +521,13 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> AppResult<
     if input.phone.trim().is_empty() && input.email.trim().is_empty() {
         errors.push(FieldError::new("phone", "contact_required"));
     }
-    let username = input.username.trim();
-    if username.chars().count() > 64 || username.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@') {
-        errors.push(FieldError::new("username", "invalid_characters"));
-    }
+    // A chosen username starts with a letter, so it can never be someone else's phone or
+    // email (both are sign-in names too); without one, the account's own phone or email is it.
+    let chosen = (!input.username.trim().is_empty())
+        .then(|| {
+            motcua_core::values::Username::parse("username", &input.username).map_err(|e| errors.push(e.into())).ok()
+        })
+        .flatten();
     if let Err(e) = check_new_password("password", &input.password) {
         errors.push(e.into());
     }
@@ -486,10 +535,11 @@ pub async fn register(state: &AppState, input: &RegistrationInput) -> AppResult<
         errors.push(FieldError::new("password_confirm", "password_mismatch"));
     }
     let Some(name) = name.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
-    let username = if username.is_empty() {
-        phone.as_ref().map(|p| p.to_string()).or_else(|| email.as_ref().map(|e| e.to_string())).unwrap_or_default()
-    } else {
-        username.to_string()
+    let username = match &chosen {
+        Some(u) => u.to_string(),
+        None => {
+            phone.as_ref().map(|p| p.to_string()).or_else(|| email.as_ref().map(|e| e.to_string())).unwrap_or_default()
+        }
     };
     let new = motcua_store::accounts::NewUser {
         username: &username,

@@ -177,26 +177,41 @@ impl Store {
         Ok(r.as_ref().map(user_from_row))
     }
 
-    /// Checks a login: `login` is a username, a phone number or an email. `None` when the
-    /// account does not exist or the password is wrong (the two take the same time).
-    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<User>> {
-        let login = login.trim();
-        let r = sqlx::query("SELECT * FROM users WHERE username = ? OR phone = ? OR email = lower(?) LIMIT 1")
-            .bind(login)
-            .bind(login)
-            .bind(login)
-            .fetch_optional(&self.reader)
-            .await?;
-        let (user, hash) = match &r {
-            Some(r) => (Some(user_from_row(r)), r.get::<String, _>("password_hash")),
-            None => (None, dummy_hash().to_string()),
+    /// The account a sign-in name designates, with its password hash: `login` is a
+    /// username, a phone number or an email, already normalised by the caller (lower-case;
+    /// a phone as `0…`). A username match wins over a phone or email match.
+    pub async fn find_login(&self, login: &str, phone: Option<&str>) -> Result<Option<(User, String)>> {
+        let login = login.trim().to_lowercase();
+        let r = sqlx::query(
+            "SELECT * FROM users WHERE username = ? OR phone = ? OR email = ? ORDER BY (username = ?) DESC LIMIT 1",
+        )
+        .bind(&login)
+        .bind(phone.unwrap_or(&login))
+        .bind(&login)
+        .bind(&login)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(r.map(|r| (user_from_row(&r), r.get::<String, _>("password_hash"))))
+    }
+
+    /// Verifies `password` against an Argon2 `hash` (`None`: against a dummy hash, so an
+    /// unknown account takes as long as a wrong password). Runs off the async threads.
+    pub async fn check_password(&self, hash: Option<String>, password: &str) -> bool {
+        let real = hash.is_some();
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_string());
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
+        ok && real
+    }
+
+    /// Checks a login (see [`Store::find_login`]). `None` when the account does not exist
+    /// or the password is wrong (the two take the same time).
+    pub async fn authenticate(&self, login: &str, phone: Option<&str>, password: &str) -> Result<Option<User>> {
+        let (user, hash) = match self.find_login(login, phone).await? {
+            Some((u, h)) => (Some(u), Some(h)),
+            None => (None, None),
         };
-        let ok = tokio::task::spawn_blocking({
-            let password = password.to_string();
-            move || verify_password(&password, &hash)
-        })
-        .await
-        .unwrap_or(false);
+        let ok = self.check_password(hash, password).await;
         Ok(user.filter(|_| ok))
     }
 

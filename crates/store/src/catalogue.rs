@@ -50,6 +50,22 @@ fn parse_levels(s: &str) -> Vec<Level> {
     s.split(',').filter_map(Level::parse).collect()
 }
 
+/// Most words of a query that are matched, and most characters of a word: bounds the SQL
+/// whatever the query (SQLite refuses an expression tree deeper than 1,000, and very long
+/// LIKE patterns).
+const MAX_WORDS: usize = 16;
+const MAX_WORD_CHARS: usize = 64;
+
+/// The folded words of a search query, bounded by [`MAX_WORDS`] and [`MAX_WORD_CHARS`].
+fn search_words(q: &str) -> Vec<String> {
+    fold(q)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(|w| w.chars().take(MAX_WORD_CHARS).collect())
+        .collect()
+}
+
 /// The folded name with a space at each end, so that `% word%` matches a word's start.
 fn padded_fold(s: &str) -> String {
     format!(" {} ", fold(s))
@@ -157,8 +173,8 @@ impl Store {
     pub async fn search_procedures(&self, q: &ProcedureQuery) -> Result<(Vec<ProcedureSummary>, i64)> {
         let mut sql = String::from(" FROM procedures WHERE 1=1");
         let mut binds: Vec<String> = Vec::new();
-        let folded = q.q.as_deref().map(fold).unwrap_or_default();
-        let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let words = search_words(q.q.as_deref().unwrap_or_default());
+        let folded = words.join(" ");
         if !words.is_empty() {
             // Every word in the name, or the whole query as a code prefix.
             sql.push_str(" AND ((");
@@ -314,9 +330,9 @@ impl Store {
             "SELECT a.* FROM agencies a JOIN procedure_agency_kinds k ON k.kind = a.kind WHERE k.procedure_code = ?",
         );
         let mut binds = vec![procedure_code.to_string()];
-        for w in fold(q.unwrap_or("")).split(' ').filter(|w| !w.is_empty()) {
+        for w in search_words(q.unwrap_or("")) {
             sql.push_str(" AND a.name_folded LIKE ? ESCAPE '\\'");
-            binds.push(format!("%{}%", like_escape(w)));
+            binds.push(format!("%{}%", like_escape(&w)));
         }
         if let Some(p) = province_code {
             sql.push_str(" AND a.province_code = ?");
@@ -334,8 +350,7 @@ impl Store {
     /// Agencies whose folded name contains every word of `q`.
     pub async fn search_agencies(&self, q: &str, limit: i64) -> Result<Vec<Agency>> {
         let mut sql = String::from("SELECT * FROM agencies WHERE 1=1");
-        let words: Vec<String> =
-            fold(q).split(' ').filter(|w| !w.is_empty()).map(|w| format!("%{}%", like_escape(w))).collect();
+        let words: Vec<String> = search_words(q).iter().map(|w| format!("%{}%", like_escape(w))).collect();
         for _ in &words {
             sql.push_str(" AND name_folded LIKE ? ESCAPE '\\'");
         }

@@ -61,12 +61,27 @@ fn document_from_row(r: &sqlx::sqlite::SqliteRow) -> Document {
 }
 
 impl Store {
-    /// Stores the bytes (content-addressed, idempotent), then the row.
-    pub async fn add_document(&self, d: NewDocument<'_>, by: &User) -> Result<Document> {
+    /// Stores the bytes (content-addressed, idempotent), then, in one transaction, the row and
+    /// a new version of the dossier, if it is still at `expected_version` (the caller
+    /// checked its status at that version): an upload racing a submission loses with
+    /// [`crate::StoreError::Conflict`] instead of slipping in after it.
+    pub async fn add_document(&self, d: NewDocument<'_>, by: &User, expected_version: i64) -> Result<Document> {
         let sha = hex::encode(Sha256::digest(&d.bytes));
         let size = i64::try_from(d.bytes.len()).unwrap_or(i64::MAX);
         self.objects.put(&object_path(&sha), d.bytes.into()).await?;
         let id = uuid::Uuid::new_v4().to_string();
+        let now = crate::now();
+        let mut tx = self.writer.begin().await?;
+        let bumped =
+            sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
+                .bind(now)
+                .bind(d.dossier_id)
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?;
+        if bumped.rows_affected() != 1 {
+            return Err(crate::StoreError::Conflict("the dossier changed meanwhile".into()));
+        }
         let r = sqlx::query(
             "INSERT INTO documents (id, dossier_id, kind, name, file_name, content_type, size, sha256, uploaded_by, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
@@ -80,9 +95,10 @@ impl Store {
         .bind(size)
         .bind(&sha)
         .bind(by.id)
-        .bind(crate::now())
-        .fetch_one(&self.writer)
+        .bind(now)
+        .fetch_one(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(document_from_row(&r))
     }
 

@@ -28,6 +28,8 @@ pub struct Dossier {
     pub code: Option<String>,
     pub procedure_code: String,
     pub agency_code: String,
+    /// The submitting account (internal; not shown in the API).
+    #[serde(skip_serializing)]
     pub owner_id: i64,
     pub applicant: Applicant,
     pub delivery: String,

@@ -48,3 +48,73 @@ async fn reimport_updates_and_keeps_the_administrators_online_level() {
     let q = ProcedureQuery { q: Some("c_ung".into()), limit: 10, ..Default::default() };
     assert_eq!(store.search_procedures(&q).await.unwrap().1, 0);
 }
+
+#[tokio::test]
+async fn an_upload_at_a_stale_version_is_a_conflict() {
+    use motcua_store::accounts::{NewUser, Role};
+    use motcua_store::documents::NewDocument;
+    use motcua_store::dossiers::{Applicant, NewDossier};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    store.upsert_procedures(&[(procedure("2.000815", "Chứng thực"), vec![])]).await.unwrap();
+    let units =
+        motcua_core::admin_units::parse(include_str!("../../../data/admin-units/vn-units-2026-07-25.json")).unwrap();
+    let agencies = motcua_core::agency::build_agencies(&units[..1]);
+    store.load_units_and_agencies(&units[..1], &agencies).await.unwrap();
+    let user = store
+        .create_user(&NewUser {
+            username: "dan",
+            full_name: "Dân",
+            phone: None,
+            email: None,
+            password: "mat-khau-dai",
+            role: Role::Citizen,
+            agency_code: None,
+        })
+        .await
+        .unwrap();
+    let applicant = Applicant {
+        full_name: "A".into(),
+        id_number: "001190012345".into(),
+        phone: "0912345678".into(),
+        address: "x".into(),
+    };
+    let d = store
+        .create_dossier(
+            &NewDossier {
+                procedure_code: "2.000815".into(),
+                agency_code: agencies[1].code.clone(),
+                owner_id: user.id,
+                applicant,
+                delivery: "online".into(),
+                form: json!({}),
+                time_value: Some(1.0),
+                time_unit: None,
+                time_flagged: false,
+                same_day_cutoff: None,
+            },
+            &user,
+        )
+        .await
+        .unwrap();
+    let doc = |v| {
+        let store = store.clone();
+        let user = user.clone();
+        let id = d.id.clone();
+        async move {
+            let nd = NewDocument {
+                dossier_id: &id,
+                kind: "required",
+                name: "x",
+                file_name: "x.pdf",
+                content_type: "application/pdf",
+                bytes: bytes::Bytes::from_static(b"%PDF-1.4 %%EOF"),
+            };
+            store.add_document(nd, &user, v).await
+        }
+    };
+    assert!(doc(d.version).await.is_ok());
+    // The dossier moved to version 2: a writer still holding version 1 loses.
+    assert!(matches!(doc(d.version).await, Err(motcua_store::StoreError::Conflict(_))));
+    assert_eq!(store.documents(&d.id).await.unwrap().len(), 1);
+}

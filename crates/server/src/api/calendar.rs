@@ -6,7 +6,7 @@ use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveTime, Utc};
@@ -37,7 +37,10 @@ pub struct DueParams {
 
 /// `GET /api/v1/calendar/due?start=RFC3339&amount=N&unit=…&agency_code=CODE[&cutoff=HH:MM]`
 /// → `{"due_at", "explanation"}`. `amount` may be fractional; `same_day` ignores it.
-pub async fn due_at(State(state): State<AppState>, Query(p): Query<DueParams>) -> AppResult<Json<Value>> {
+pub async fn due_at(
+    State(state): State<AppState>,
+    super::ApiQuery(p): super::ApiQuery<DueParams>,
+) -> AppResult<Json<Value>> {
     let mut errors = vec![];
     let start = match p.start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {

@@ -2,7 +2,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use motcua_core::catalogue::{Level, OnlineLevel};
 use motcua_store::catalogue::ProcedureQuery;
@@ -51,7 +51,10 @@ pub fn parse_search(p: &SearchParams) -> AppResult<ProcedureQuery> {
 }
 
 /// `GET /api/v1/procedures?q=&limit=&offset=&level=&field=&online=`.
-pub async fn search(State(state): State<AppState>, Query(p): Query<SearchParams>) -> AppResult<Json<Value>> {
+pub async fn search(
+    State(state): State<AppState>,
+    super::ApiQuery(p): super::ApiQuery<SearchParams>,
+) -> AppResult<Json<Value>> {
     let q = parse_search(&p)?;
     let (items, total) = state.store.search_procedures(&q).await?;
     Ok(Json(json!({"items": items, "total": total})))
@@ -74,7 +77,10 @@ pub struct AgencyParams {
 
 /// `GET /api/v1/agencies?procedure_code=&q=&province_code=`: where a procedure can be
 /// submitted (or, without a procedure, agencies by name).
-pub async fn agencies(State(state): State<AppState>, Query(p): Query<AgencyParams>) -> AppResult<Json<Value>> {
+pub async fn agencies(
+    State(state): State<AppState>,
+    super::ApiQuery(p): super::ApiQuery<AgencyParams>,
+) -> AppResult<Json<Value>> {
     let limit = int_param("limit", p.limit.as_deref(), 50, 500)?.max(1);
     let q = p.q.as_deref().filter(|s| !s.trim().is_empty());
     let items = match p.procedure_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -5,7 +5,7 @@ use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult};
 use crate::service::{self, ActionInput, DossierInput, Upload};
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -103,6 +103,9 @@ pub async fn read_multipart(mut mp: Multipart, max: u64) -> AppResult<(Option<Up
             }
             // An empty file input in a browser form sends a part with no name and no bytes.
             if !(file_name.is_empty() && buf.is_empty()) {
+                if upload.is_some() {
+                    return Err(AppError::invalid("file", "one_file_only"));
+                }
                 upload = Some(Upload { file_name, bytes: buf.freeze(), name: None, kind: None });
             }
         } else {
@@ -125,10 +128,11 @@ pub async fn upload(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(r): Path<String>,
-    mp: Multipart,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     // Visibility first: an invisible dossier is a 404 before any body is read.
     service::visible_dossier(&state, &user, &r).await?;
+    let mp = mp.map_err(|_| AppError::invalid("body", "multipart_content_type"))?;
     let (up, _) = read_multipart(mp, state.config.max_upload_bytes).await?;
     let up = up.ok_or_else(|| AppError::invalid("file", "required"))?;
     let doc = service::upload(&state, &user, &r, up).await?;
@@ -170,12 +174,17 @@ pub async fn document_response(
         header::CONTENT_TYPE,
         HeaderValue::from_str(&doc.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    let ascii: String = doc
-        .file_name
+    // The name's stem, in ASCII, with the extension of the checked content type: a file
+    // uploaded as "invoice.exe" that is a PDF downloads as "invoice.pdf".
+    let stem = doc.file_name.rsplit_once('.').map_or(doc.file_name.as_str(), |(s, _)| s);
+    let ascii: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(100)
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+    let ext = service::extension_for(&doc.content_type);
+    let name = if ascii.trim_matches('_').is_empty() { format!("document.{ext}") } else { format!("{ascii}.{ext}") };
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
@@ -193,7 +202,7 @@ pub struct QueueParams {
 pub async fn desk_queue(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(p): Query<QueueParams>,
+    super::ApiQuery(p): super::ApiQuery<QueueParams>,
 ) -> AppResult<Json<Value>> {
     let agency = match (user.role, user.agency_code.as_deref()) {
         (Role::Official, Some(a)) => a.to_string(),

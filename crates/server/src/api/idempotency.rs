@@ -10,19 +10,37 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use motcua_store::accounts::SessionKind;
-use motcua_store::idempotency::StoredResponse;
+use motcua_store::idempotency::{Reservation, StoredResponse};
 use sha2::{Digest, Sha256};
 
-fn request_hash(method: &Method, path: &str, body: &[u8]) -> String {
+/// The hash that decides whether a retry is "the same request": method, path and body, with
+/// a JSON body compared as a value (key order and spacing do not matter) and a multipart body
+/// with its boundary blanked out (clients draw a new random boundary for every attempt).
+fn request_hash(method: &Method, path: &str, content_type: Option<&str>, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str());
     h.update(b" ");
     h.update(path);
     h.update(b"\n");
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        // serde_json's map is ordered by key: a canonical form of the value.
-        Ok(v) => h.update(v.to_string()),
-        Err(_) => h.update(body),
+    let boundary = content_type
+        .filter(|ct| ct.trim_start().to_ascii_lowercase().starts_with("multipart/"))
+        .and_then(|ct| ct.split(';').find_map(|p| p.trim().strip_prefix("boundary=")))
+        .map(|b| b.trim_matches('"').as_bytes().to_vec())
+        .filter(|b| !b.is_empty());
+    if let Some(b) = boundary {
+        let mut rest = body;
+        while let Some(i) = rest.windows(b.len()).position(|w| w == b.as_slice()) {
+            h.update(&rest[..i]);
+            h.update(b"<boundary>");
+            rest = &rest[i + b.len()..];
+        }
+        h.update(rest);
+    } else {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            // serde_json's map is ordered by key: a canonical form of the value.
+            Ok(v) => h.update(v.to_string()),
+            Err(_) => h.update(body),
+        }
     }
     hex::encode(h.finalize())
 }
@@ -43,12 +61,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(k) if !k.trim().is_empty() && k.len() <= 255 => k.trim().to_string(),
         _ => return key_error("idempotency_key_format").into_response(),
     };
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|s| s.trim().to_string());
+    let bearer = crate::auth::bearer_secret(req.headers()).map(str::to_string);
     let user = match bearer {
         Some(b) => state.store.session(&b, SessionKind::Bearer).await.ok().flatten().map(|s| s.user),
         None => None,
@@ -60,17 +73,24 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Ok(bytes) = to_bytes(body, limit).await else {
         return AppError::TooLarge(state.config.max_upload_bytes).into_response();
     };
-    let hash = request_hash(&parts.method, parts.uri.path(), &bytes);
-    match state.store.idempotent_response(user.id, &key).await {
-        Ok(Some(stored)) if stored.body_hash == hash => return replay(&stored),
-        Ok(Some(_)) => return key_error("idempotency_key_reused").into_response(),
-        Ok(None) => {}
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let hash = request_hash(&parts.method, parts.uri.path(), content_type, &bytes);
+    match state.store.reserve_idempotent(user.id, &key, &hash).await {
+        Ok(Reservation::Reserved) => {}
+        Ok(Reservation::Done(stored)) if stored.body_hash == hash => return replay(&stored),
+        Ok(Reservation::InProgress { body_hash }) if body_hash == hash => {
+            return AppError::Conflict("err-idempotency-in-progress").into_response()
+        }
+        Ok(_) => return key_error("idempotency_key_reused").into_response(),
         Err(e) => return AppError::from(e).into_response(),
     }
     let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     // Server errors and throttling are not answers to keep: a retry should run again.
     let status = res.status();
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        if let Err(e) = state.store.release_idempotent(user.id, &key).await {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+        }
         return res;
     }
     let (rparts, rbody) = res.into_parts();
@@ -82,7 +102,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         status: status.as_u16(),
         response: String::from_utf8_lossy(&rbytes).into_owned(),
     };
-    if let Err(e) = state.store.save_idempotent_response(user.id, &key, &stored).await {
+    if let Err(e) = state.store.complete_idempotent(user.id, &key, &stored).await {
         tracing::warn!(error = %e, "could not save an idempotent response");
     }
     Response::from_parts(rparts, Body::from(rbytes))
@@ -103,10 +123,22 @@ mod tests {
 
     #[test]
     fn equal_json_bodies_hash_alike_whatever_the_key_order() {
-        let a = request_hash(&Method::POST, "/x", br#"{"a":1,"b":{"c":2,"d":3}}"#);
-        let b = request_hash(&Method::POST, "/x", b"{ \"b\": {\"d\":3, \"c\":2}, \"a\": 1 }");
+        let a = request_hash(&Method::POST, "/x", None, br#"{"a":1,"b":{"c":2,"d":3}}"#);
+        let b = request_hash(&Method::POST, "/x", None, b"{ \"b\": {\"d\":3, \"c\":2}, \"a\": 1 }");
         assert_eq!(a, b);
-        assert_ne!(a, request_hash(&Method::POST, "/x", br#"{"a":2,"b":{"c":2,"d":3}}"#));
-        assert_ne!(a, request_hash(&Method::POST, "/y", br#"{"a":1,"b":{"c":2,"d":3}}"#));
+        assert_ne!(a, request_hash(&Method::POST, "/x", None, br#"{"a":2,"b":{"c":2,"d":3}}"#));
+        assert_ne!(a, request_hash(&Method::POST, "/y", None, br#"{"a":1,"b":{"c":2,"d":3}}"#));
+    }
+
+    #[test]
+    fn multipart_retries_hash_alike_whatever_the_boundary() {
+        let body = |b: &str| {
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 x\r\n--{b}--\r\n")
+        };
+        let h = |b: &str, content: &str| {
+            request_hash(&Method::POST, "/d", Some(&format!("multipart/form-data; boundary={b}")), content.as_bytes())
+        };
+        assert_eq!(h("AAAA1111", &body("AAAA1111")), h("zz-99", &body("zz-99")));
+        assert_ne!(h("AAAA1111", &body("AAAA1111")), h("zz-99", &body("zz-99").replace("x", "y")));
     }
 }

@@ -46,6 +46,8 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/api/v1/dossiers/{reference}/documents/{id}", get(dossiers::download))
         .route("/api/v1/desk/dossiers", get(dossiers::desk_queue))
         .merge(uploads)
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .route_layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
 }
 
@@ -64,18 +66,41 @@ async fn openapi() -> Response {
 /// A JSON body whose rejections are our 422/413 problems (naming the field where serde can).
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => Err(json_rejection(&rej)),
+            Err(rej) => Err(json_rejection(&rej, state.config.max_body_bytes as u64)),
         }
     }
 }
 
-fn json_rejection(rej: &JsonRejection) -> AppError {
+/// Query parameters whose rejections (a repeated parameter, a wrong type) are our 422.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(AppError::Invalid(vec![FieldError {
+                field: "query".into(),
+                key: "query_format".into(),
+                extra: Some(e.body_text()),
+            }])),
+        }
+    }
+}
+
+/// Unknown API paths and methods: problem+json too.
+async fn api_not_found() -> AppError {
+    AppError::NotFound
+}
+
+fn json_rejection(rej: &JsonRejection, limit: u64) -> AppError {
     match rej {
         JsonRejection::MissingJsonContentType(_) => AppError::invalid("body", "json_content_type"),
         JsonRejection::JsonDataError(e) => {
@@ -92,7 +117,9 @@ fn json_rejection(rej: &JsonRejection) -> AppError {
             key: "json_syntax".into(),
             extra: std::error::Error::source(e).map(ToString::to_string),
         }]),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(0),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(limit),
+        // A body cut off or malformed in transit is the client's, not ours.
+        JsonRejection::BytesRejection(_) => AppError::invalid("body", "body_read"),
         other => AppError::Internal(other.body_text()),
     }
 }

@@ -171,7 +171,7 @@ pub async fn login(
             let to = landing(&user, next);
             start_session(ctx, &state, &user, &to).await
         }
-        Err(AppError::Unauthorized) => {
+        Err(AppError::BadCredentials) => {
             form.add("login", ctx.tr.t("login-failed"));
             ctx.render(StatusCode::UNAUTHORIZED, &login_view(&ctx, form))
         }

@@ -142,7 +142,6 @@ pub fn size(tr: &Tr, bytes: i64) -> String {
     tr.t_args("size-kb", &[("n", &group_thousands(kb.max(1)))])
 }
 
-
 /// A step of "how this date was computed", as a sentence in the reader's language.
 pub fn explain_step(tr: &Tr, s: &motcua_core::legal_time::ExplanationStep) -> String {
     use motcua_core::legal_time::clock::Step;

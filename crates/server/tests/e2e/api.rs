@@ -323,8 +323,9 @@ async fn nobody_reads_or_changes_a_dossier_that_is_not_theirs() {
     assert!(q["items"].as_array().unwrap().is_empty());
     // The owner may see it but not act as the agency: 403.
     assert_eq!(act(&app, &owner, &code, json!({"action": "receive"})).await.status(), StatusCode::FORBIDDEN);
+    // Versions count every change: created (1), a document (2), submitted (3).
     let (_, v) = get(&app, &owner, &format!("/api/v1/dossiers/{id}")).await;
-    assert_eq!((v["status"].as_str(), v["version"].as_i64()), (Some("submitted"), Some(2)));
+    assert_eq!((v["status"].as_str(), v["version"].as_i64()), (Some("submitted"), Some(3)));
     // A citizen has no desk.
     assert_eq!(get(&app, &owner, "/api/v1/desk/dossiers").await.0, StatusCode::FORBIDDEN);
 
@@ -421,10 +422,11 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     // Uploading a required document after submission is not allowed.
     let res = upload(&app, &citizen, &id, pdf_bytes("late"), "late.pdf", "required").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    // Nothing saved changed: one document, submitted, version 2.
+    // Nothing saved changed: one document, submitted, version 3 (created, one document,
+    // submitted).
     let (_, v) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(v["documents"].as_array().unwrap().len(), 1);
-    assert_eq!((v["status"].as_str(), v["version"].as_i64()), (Some("submitted"), Some(2)));
+    assert_eq!((v["status"].as_str(), v["version"].as_i64()), (Some("submitted"), Some(3)));
     // A JSON body over the limit (1 MiB): 413.
     let huge = json!({"procedure_code": RESIDENCE, "form": {"x": "a".repeat(1_100_000)}});
     let res = c.post(app.url("/api/v1/dossiers")).bearer_auth(&citizen).json(&huge).send().await.unwrap();
@@ -551,4 +553,204 @@ async fn an_administrator_marks_a_procedure_full_process() {
     let v: Value =
         client().get(app.url("/api/v1/procedures?q=1.010041&online=full")).send().await.unwrap().json().await.unwrap();
     assert_eq!(codes(&v), ["1.010041"]);
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_idempotency_key_create_one_dossier() {
+    let app = TestApp::start().await;
+    let citizen = register_citizen(&app, "0912000008").await;
+    let body = json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": applicant(),
+                      "delivery": "online"});
+    let sends = (0..10).map(|i| {
+        // Half of them with a lower-case scheme: "bearer" is the same credential.
+        let auth = if i % 2 == 0 { format!("Bearer {citizen}") } else { format!("bearer {citizen}") };
+        client()
+            .post(app.url("/api/v1/dossiers"))
+            .header("authorization", auth)
+            .header("Idempotency-Key", "same-click")
+            .json(&body)
+            .send()
+    });
+    let results = futures_join_all(sends).await;
+    let statuses: Vec<u16> = results.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(statuses.contains(&201));
+    let (_, mine) = get(&app, &citizen, "/api/v1/dossiers").await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "one dossier whatever the retries");
+
+    // A retried upload (a new random multipart boundary each time) replays the first answer.
+    let id = mine["items"][0]["id"].as_str().unwrap().to_string();
+    let up = || {
+        let form = Form::new().part("file", Part::bytes(pdf_bytes("ct01")).file_name("ct01.pdf"));
+        client()
+            .post(app.url(&format!("/api/v1/dossiers/{id}/documents")))
+            .bearer_auth(&citizen)
+            .header("Idempotency-Key", "upload-1")
+            .multipart(form)
+            .send()
+    };
+    let first: Value = up().await.unwrap().json().await.unwrap();
+    let again = up().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let (_, v) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(v["documents"].as_array().unwrap().len(), 1);
+}
+
+/// Runs futures concurrently on this task (no extra dependency).
+async fn futures_join_all<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = fs.map(|f| Box::pin(f)).collect();
+    let mut out = Vec::new();
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (i, slot) in pending.iter_mut().enumerate() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        results[i] = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    out.extend(results.into_iter().map(|r| r.expect("every future ran")));
+    out
+}
+
+#[tokio::test]
+async fn a_username_cannot_take_over_someone_elses_phone() {
+    let app = TestApp::start().await;
+    let victim = register_citizen(&app, "0912000009").await;
+    assert!(!victim.is_empty());
+    let res = client()
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"full_name": "Kẻ Gian", "username": "0912000009", "email": "x@example.vn", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&res.json().await.unwrap()), ["username"]);
+    // The victim still signs in with the phone, in any usual spelling.
+    for login in ["0912000009", "+84 912 000 009"] {
+        let res = client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"username": login, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{login}");
+    }
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_throttled_per_account_whatever_name_is_used() {
+    let app = TestApp::start().await;
+    let res = client()
+        .post(app.url("/api/v1/accounts"))
+        .json(
+            &json!({"full_name": "Lê Thị Mai", "phone": "0912000010", "email": "mai@example.vn", "password": PASSWORD}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let guesses = (0..20).map(|i| {
+        client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"username": if i % 2 == 0 { "0912000010" } else { "mai@example.vn" }, "password": format!("wrong-{i}")}))
+            .send()
+    });
+    let statuses: Vec<u16> =
+        futures_join_all(guesses).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 15, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn odd_requests_get_problems_not_server_errors() {
+    let app = TestApp::start().await;
+    let citizen = register_citizen(&app, "0912000011").await;
+    let c = client();
+    // A thousand-word query: answered, not a 500.
+    let q = vec!["a"; 1200].join(" ");
+    for path in ["/api/v1/procedures", "/api/v1/agencies", "/procedures"] {
+        let res = c.get(app.url(path)).query(&[("q", q.as_str())]).send().await.unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+    }
+    // A repeated parameter: 422 problem.
+    let res = c.get(app.url("/api/v1/procedures?q=a&q=b")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    // Unknown path and wrong method: problems too.
+    let res = c.get(app.url("/api/v1/nope")).send().await.unwrap();
+    assert_eq!(
+        (res.status(), res.headers()["content-type"].to_str().unwrap()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+    let res = c.delete(app.url("/api/v1/dossiers")).bearer_auth(&citizen).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // An upload that is not multipart: 422 naming the body.
+    let id = create_draft(&app, &citizen, BA_DINH_POLICE).await["id"].as_str().unwrap().to_string();
+    let res = c
+        .post(app.url(&format!("/api/v1/dossiers/{id}/documents")))
+        .bearer_auth(&citizen)
+        .json(&json!({"file": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Two files in one upload: 422, nothing stored.
+    let form = Form::new()
+        .part("file", Part::bytes(pdf_bytes("a")).file_name("a.pdf"))
+        .part("file", Part::bytes(pdf_bytes("b")).file_name("b.pdf"));
+    let res = c
+        .post(app.url(&format!("/api/v1/dossiers/{id}/documents")))
+        .bearer_auth(&citizen)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Only the first bytes of a PDF: refused.
+    let res =
+        upload(&app, &citizen, &id, b"%PDF-1.4\n<html><script>alert(1)</script></html>".to_vec(), "x.pdf", "required")
+            .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Invisible or direction-changing text is refused.
+    let mut a = applicant();
+    a["full_name"] = json!("\u{200b}\u{200b}");
+    a["address"] = json!("a\u{0}b");
+    let res = c
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .json(
+            &json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": a, "delivery": "online"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(field_errors(&res.json().await.unwrap()), ["applicant.full_name", "applicant.address"]);
+    // A PDF uploaded under an executable's name downloads as .pdf.
+    let doc: Value =
+        upload(&app, &citizen, &id, pdf_bytes("ok"), "hoa-don.exe", "required").await.json().await.unwrap();
+    let res = c
+        .get(app.url(&format!("/api/v1/dossiers/{id}/documents/{}", doc["id"].as_str().unwrap())))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-disposition"], "attachment; filename=\"hoa-don.pdf\"");
+    // The owner cannot approve even where an official could (received): 403, not 409.
+    let official_only = act(&app, &citizen, &id, json!({"action": "approve", "document_id": "x"})).await;
+    assert_eq!(official_only.status(), StatusCode::FORBIDDEN);
 }
