@@ -187,7 +187,7 @@ async fn main() -> Result<()> {
                 .to_string();
             let password = read_password()?;
             motcua_core::values::check_new_password("password", &password)
-                .map_err(|e| anyhow::anyhow!("password: {}", e.detail))?;
+                .map_err(|_| anyhow::anyhow!("the password must have 8 to 128 characters, no control characters"))?;
             let store = Store::open(&cli.data_dir).await?;
             bootstrap::load_reference_data(&store).await?;
             if role == Role::Official && agency.is_none() {

@@ -193,7 +193,10 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, addr: IpAddr
     let phone = motcua_core::values::PhoneNumber::parse("login", &login).ok();
     let found = state.store.find_login(&login, phone.as_ref().map(|p| p.as_str())).await?;
     let account = found.as_ref().map_or_else(|| format!("name:{login}"), |(u, _)| format!("id:{}", u.id));
-    state.throttle.attempt(&account, addr).map_err(AppError::TooManyRequests)?;
+    state.throttle.attempt(&account, addr).map_err(|wait| {
+        tracing::warn!(%addr, wait, "sign-in throttled");
+        AppError::TooManyRequests(wait)
+    })?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),

@@ -165,6 +165,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::router(&state, upload_limit))
         .merge(web::router(upload_limit))
+        .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(error::localise_problems))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
@@ -172,6 +173,12 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(middleware::from_fn(no_store_for_private))
+        // One line per request: method, path, status, latency (no bodies, no personal data).
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(state)
 }
 

@@ -26,10 +26,11 @@ pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiJson(input): ApiJson<DossierInput>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, [(header::HeaderName, String); 1], Json<Value>)> {
     let d = service::create_draft(&state, &user, &input).await?;
     let view = service::view(&state, &user, &d.id).await?;
-    Ok((StatusCode::CREATED, Json(to_json(&view)?)))
+    let location = format!("/api/v1/dossiers/{}", d.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(&view)?)))
 }
 
 /// `GET /api/v1/dossiers`: the caller's own dossiers, newest first.

@@ -24,10 +24,12 @@ impl FromRequest<AppState> for PageForm {
         match Form::<Vec<(String, String)>>::from_request(req, state).await {
             Ok(Form(pairs)) => Ok(PageForm(pairs.into_iter().collect())),
             Err(rej) => {
+                // A body that is not a form cannot carry the CSRF token our forms send: it
+                // is refused as a cross-site request would be.
                 let e = if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::TooLarge(state.config.max_body_bytes as u64)
                 } else {
-                    AppError::invalid("body", "form_format")
+                    AppError::Forbidden("err-csrf")
                 };
                 Err(render_error(&e, Tr::new(lang)))
             }

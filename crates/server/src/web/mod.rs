@@ -56,6 +56,11 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .layer(middleware::from_fn(page_guard))
 }
 
+/// Any other path: the 404 page, in the reader's language.
+pub async fn not_found(lang: crate::i18n::Lang) -> Response {
+    render_error(&AppError::NotFound, Tr::new(lang))
+}
+
 /// For pages: refuse cross-site state changes (403) and remember a `?lang=` choice.
 async fn page_guard(req: Request, next: Next) -> Response {
     if !same_origin(req.method(), req.headers()) {

@@ -30,7 +30,10 @@ async fn create_draft(app: &TestApp, token: &str, agency: &str) -> Value {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
-    res.json().await.unwrap()
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/dossiers/{}", v["id"].as_str().unwrap()));
+    v
 }
 
 async fn upload(
@@ -691,6 +694,10 @@ async fn odd_requests_get_problems_not_server_errors() {
     let res = c.get(app.url("/api/v1/procedures?q=a&q=b")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
+    // An unknown page: the 404 page, not an empty body.
+    let res = c.get(app.url("/nope")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("<h1>"));
     // Unknown path and wrong method: problems too.
     let res = c.get(app.url("/api/v1/nope")).send().await.unwrap();
     assert_eq!(
