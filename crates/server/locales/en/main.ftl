@@ -340,3 +340,17 @@ completion-early = Finished early
 completion-on-time = Finished on time
 completion-late = Finished late
 desk-timeliness = Timeliness
+
+# Administration
+admin-calendar-title = Working calendar: days off decided by the Government
+admin-calendar-intro = Load a decision on holidays, Tết and swapped working days for a year. A year's decision replaces the computed days of the events it covers; each load is recorded with who made it.
+admin-calendar-content = The decision (JSON)
+admin-calendar-hint = The same format as data/holidays/vn-civil-service-days-off.json: {"years": {"2027": [{"date", "working", "name", "kind", "source"}]}}.
+admin-calendar-load = Load the decision
+admin-calendar-loaded = Loaded the decision for { $years }; the new calendar applies at once.
+admin-calendar-history = Loads
+admin-calendar-none = No decision loaded besides the shipped data.
+admin-calendar-years = Years
+admin-calendar-by = Loaded by
+admin-calendar-at = When
+nav-admin-calendar = Working calendar

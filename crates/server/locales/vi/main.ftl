@@ -340,3 +340,17 @@ completion-early = Giải quyết trước hạn
 completion-on-time = Giải quyết đúng hạn
 completion-late = Giải quyết quá hạn
 desk-timeliness = Tiến độ
+
+# Quản trị
+admin-calendar-title = Lịch làm việc: ngày nghỉ theo quyết định của Chính phủ
+admin-calendar-intro = Nạp quyết định về ngày nghỉ lễ, Tết, hoán đổi ngày làm việc của năm. Quyết định của một năm thay cho các ngày tính sẵn của những dịp nó quy định; lần nạp được ghi lại cùng người nạp.
+admin-calendar-content = Nội dung quyết định (JSON)
+admin-calendar-hint = Cùng định dạng với data/holidays/vn-civil-service-days-off.json: {"years": {"2027": [{"date", "working", "name", "kind", "source"}]}}.
+admin-calendar-load = Nạp quyết định
+admin-calendar-loaded = Đã nạp quyết định cho năm { $years }; lịch mới áp dụng ngay.
+admin-calendar-history = Các lần nạp
+admin-calendar-none = Chưa nạp quyết định nào ngoài dữ liệu có sẵn.
+admin-calendar-years = Năm
+admin-calendar-by = Người nạp
+admin-calendar-at = Thời điểm
+nav-admin-calendar = Lịch làm việc

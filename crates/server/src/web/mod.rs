@@ -5,6 +5,7 @@
 //! in the right language (a missing sign-in becomes a redirect to `/login?next=…`).
 
 mod account;
+mod admin;
 mod catalogue;
 mod desk;
 mod dossiers;
@@ -52,6 +53,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/desk", get(desk::queue))
         .route("/desk/dossiers/{reference}", get(desk::show))
         .route("/desk/dossiers/{reference}/actions", post(desk::action))
+        .route("/admin/calendar", get(admin::calendar).post(admin::load))
         .merge(uploads)
         .layer(middleware::from_fn(page_guard))
 }
@@ -108,6 +110,10 @@ impl Nav {
 
     pub fn is_official(&self) -> bool {
         self.role == Some(Role::Official)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Some(Role::Admin)
     }
 }
 

@@ -63,6 +63,9 @@ async fn due_instants_follow_the_decisions_and_the_civil_code() {
     let (_, v) = due(&app, &[("start", "2026-11-30T15:30:00+07:00"), ("unit", "same_day"), ("cutoff", "15:00")]).await;
     assert_eq!(instant(&v), vn("2026-12-01T17:00:00+07:00"));
 
+    // A start outside the supported range (1900–2100): 422 naming the start.
+    let (s, v) = due(&app, &[("start", "1800-01-01T09:00:00+07:00"), ("amount", "1"), ("unit", "working_days")]).await;
+    assert_eq!((s, v["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("start")));
     // Bad input names the field.
     let (s, v) = due(&app, &[("start", "yesterday"), ("amount", "-1"), ("unit", "fortnights")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -229,4 +232,60 @@ async fn a_dossier_explains_its_due_date_and_its_timeliness() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let html = page.get(app.url(&format!("/dossiers/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Cách tính hạn trả kết quả") && html.contains("Tiếp nhận lúc"), "explanation on the page");
+}
+
+#[tokio::test]
+async fn the_admin_page_loads_a_decision_and_keeps_a_refused_one_for_correction() {
+    let app = TestApp::start().await;
+    app.user("quantri", Role::Admin, None).await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let sign_in = |name: &'static str| {
+        let b = browser();
+        let app = &app;
+        async move {
+            let login = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+            let csrf = login.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+            let res = b
+                .post(app.url("/login"))
+                .form(&[("csrf", csrf.as_str()), ("login", name), ("password", PASSWORD)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+            (b, ())
+        }
+    };
+    let (official, _) = sign_in("canbo").await;
+    assert_eq!(official.get(app.url("/admin/calendar")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let (admin, _) = sign_in("quantri").await;
+    let html = admin.get(app.url("/admin/calendar")).send().await.unwrap().text().await.unwrap();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    // A refused file: 422, the reason names the line, the text is kept, nothing loaded.
+    let bad = "{\"years\": {\"2028\": [\n {\"date\": \"2028-02-30\"}\n]}}";
+    let res =
+        admin.post(app.url("/admin/calendar")).form(&[("csrf", csrf.as_str()), ("content", bad)]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("line 2"), "names the line");
+    assert!(html.contains("2028-02-30"), "the text typed is kept");
+    // Without the CSRF token: 403.
+    let res = admin.post(app.url("/admin/calendar")).form(&[("content", bad)]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A good one: applied, and recorded with who loaded it.
+    let good = json!({"years": {"2028": [
+        {"date": "2028-01-01", "working": false, "name": "Tết Dương lịch", "kind": "holiday", "source": "page test"},
+        {"date": "2028-01-03", "working": false, "name": "Tết Dương lịch", "kind": "swap_day_off", "source": "page test"},
+        {"date": "2028-01-08", "working": true, "name": "Tết Dương lịch", "kind": "make_up_working_day", "source": "page test"}
+    ]}})
+    .to_string();
+    let res = admin
+        .post(app.url("/admin/calendar"))
+        .form(&[("csrf", csrf.as_str()), ("content", good.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("quantri"));
+    let v: Value = client().get(app.url("/api/v1/calendar/2028")).send().await.unwrap().json().await.unwrap();
+    assert!(v["days"].as_array().unwrap().iter().any(|d| d["date"] == "2028-01-03" && d["source"] == "page test"));
 }
