@@ -89,6 +89,10 @@ enum CalendarAction {
 enum AgenciesAction {
     /// Set an agency's working hours, e.g. "07:30-11:30,13:00-17:00"; "default" clears them.
     SetHours { code: String, hours: String },
+    /// Set the processing time an agency applies when the catalogue gives none, e.g.
+    /// `CAX.00004 10 working_days` (units: working_days, working_hours, calendar_days, hours,
+    /// weeks, months, years).
+    SetDefaultTime { code: String, value: f64, unit: String },
 }
 
 #[derive(Subcommand)]
@@ -179,6 +183,21 @@ async fn main() -> Result<()> {
                 code.trim(),
                 hours.as_deref().unwrap_or("default (07:30-11:30,13:00-17:00)")
             );
+        }
+        Command::Agencies { action: AgenciesAction::SetDefaultTime { code, value, unit } } => {
+            let store = Store::open(&cli.data_dir).await?;
+            bootstrap::load_reference_data(&store).await?;
+            // Validates the unit name against the catalogue units (stored as given).
+            let _unit: motcua_core::catalogue::TimeUnit =
+                serde_json::from_value(serde_json::Value::String(unit.clone()))
+                    .ok()
+                    .filter(|u| *u != motcua_core::catalogue::TimeUnit::Unstated)
+                    .context("unit: working_days, working_hours, calendar_days, hours, weeks, months or years")?;
+            if !(value.is_finite() && value > 0.0 && value <= 10_000.0) {
+                bail!("the value must be a positive number");
+            }
+            store.set_agency_default_time(code.trim(), value, &unit).await.context("no such agency")?;
+            println!("{}: default processing time {value} {unit:?}", code.trim());
         }
         Command::Users { action: UsersAction::Create { username, role, agency, full_name, phone, email } } => {
             let role = Role::parse(&role).context("role must be citizen, official or admin")?;

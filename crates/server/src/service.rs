@@ -130,8 +130,12 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
     let (Some(procedure), Some(applicant), true) = (procedure, applicant, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    // LEGAL-TIME.md: a bare number takes the agency's default unit; no time at all takes its
+    // default value and unit; either way the dossier is flagged for review.
+    let (default_value, default_unit) = agency_default_time(state, agency_code).await?;
     let (time, flagged) = match procedure.processing_time_for(Channel::Online) {
-        Some((_, TimeUnit::Unstated)) | None => (DEFAULT_TIME, true),
+        Some((value, TimeUnit::Unstated)) => ((value, default_unit), true),
+        None => ((default_value, default_unit), true),
         Some(t) => (t, false),
     };
     let new = NewDossier {
@@ -147,6 +151,16 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
         same_day_cutoff: procedure.same_day_cutoff.clone(),
     };
     Ok(state.store.create_dossier(&new, user).await?)
+}
+
+/// An agency's default processing time for procedures whose catalogue gives none: its
+/// configured value and unit, else 10 working days.
+pub async fn agency_default_time(state: &AppState, agency_code: &str) -> AppResult<(f64, TimeUnit)> {
+    let (value, unit) = state.store.agency_default_time(agency_code).await?;
+    let unit = unit
+        .and_then(|u| serde_json::from_value::<TimeUnit>(serde_json::Value::String(u)).ok())
+        .filter(|u| *u != TimeUnit::Unstated);
+    Ok((value.unwrap_or(DEFAULT_TIME.0), unit.unwrap_or(DEFAULT_TIME.1)))
 }
 
 /// An agency's working hours: its configured periods, else the default 07:30–11:30 and

@@ -81,4 +81,32 @@ impl Store {
         }
         Ok(())
     }
+
+    /// An agency's default processing time (value, catalogue unit name such as
+    /// `working_days`); `None` parts are unset.
+    pub async fn agency_default_time(&self, code: &str) -> Result<(Option<f64>, Option<String>)> {
+        let r: Option<(Option<f64>, Option<String>)> =
+            sqlx::query_as("SELECT default_time_value, default_time_unit FROM agencies WHERE code = ?")
+                .bind(code)
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(r.unwrap_or((None, None)))
+    }
+
+    /// Sets an agency's default processing time (validated by the caller).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown agency.
+    pub async fn set_agency_default_time(&self, code: &str, value: f64, unit: &str) -> Result<()> {
+        let r = sqlx::query("UPDATE agencies SET default_time_value = ?, default_time_unit = ? WHERE code = ?")
+            .bind(value)
+            .bind(unit)
+            .bind(code)
+            .execute(&self.writer)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }

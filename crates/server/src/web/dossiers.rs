@@ -51,6 +51,8 @@ pub struct DossierVm {
     pub due_is_estimate: bool,
     /// On track / due soon / overdue, or early / on time / late once decided.
     pub timeliness: Option<String>,
+    /// The catalogue gave no usable processing time: the agency's default was applied.
+    pub time_flagged: bool,
     /// "How this date was computed", one sentence a step.
     pub explanation: Vec<String>,
     pub submitted: String,
@@ -143,6 +145,7 @@ pub async fn load(
             .map(|c| labels::completion(tr, c))
             .or_else(|| v.progress.map(|p| labels::progress(tr, p))),
         explanation: v.due_explanation.iter().map(|s| labels::explain_step(tr, s)).collect(),
+        time_flagged: d.time_flagged,
         submitted: tr.datetime_opt(&d.submitted_at),
         received: tr.datetime_opt(&d.received_at),
         applicant: d.applicant.clone(),
@@ -181,6 +184,8 @@ pub struct RowVm {
     pub due_is_estimate: bool,
     /// On track / due soon / overdue (desk queue; empty elsewhere).
     pub timeliness: String,
+    /// The agency's default processing time was applied (the catalogue gives none).
+    pub time_flagged: bool,
     pub created: String,
 }
 
@@ -195,6 +200,7 @@ pub fn row_vm(tr: &Tr, d: &Dossier) -> RowVm {
         due: tr.datetime_opt(&d.due_at),
         due_is_estimate: d.received_at.is_none() && d.due_at.is_some(),
         timeliness: String::new(),
+        time_flagged: d.time_flagged,
         created: tr.datetime(&d.created_at),
     }
 }

@@ -289,3 +289,54 @@ async fn the_admin_page_loads_a_decision_and_keeps_a_refused_one_for_correction(
     let v: Value = client().get(app.url("/api/v1/calendar/2028")).send().await.unwrap().json().await.unwrap();
     assert!(v["days"].as_array().unwrap().iter().any(|d| d["date"] == "2028-01-03" && d["source"] == "page test"));
 }
+
+#[tokio::test]
+async fn a_procedure_without_a_usable_time_takes_the_agencys_default_and_is_flagged() {
+    let app = TestApp::start().await;
+    app.user("dan", Role::Citizen, None).await;
+    let citizen = app.token("dan").await;
+    let committee = "UBNDX.00004";
+    // The commune committee counts 7 calendar days when the catalogue gives no unit.
+    app.store.set_agency_default_time(committee, 7.0, "calendar_days").await.unwrap();
+    let draft = |code: &'static str| {
+        let citizen = citizen.clone();
+        let app = &app;
+        async move {
+            let res = client()
+                .post(app.url("/api/v1/dossiers"))
+                .bearer_auth(&citizen)
+                .json(&json!({"procedure_code": code, "agency_code": committee, "applicant": applicant(), "delivery": "online"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED, "{code}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    // 1.004478 "Công bố mở cảng cá loại III": the catalogue says "5" with no unit → 5 of the
+    // agency's unit, flagged.
+    let v = draft("1.004478").await;
+    assert_eq!(
+        (v["time_value"].as_f64(), v["time_unit"].as_str(), v["time_flagged"].as_bool()),
+        (Some(5.0), Some("calendar_days"), Some(true))
+    );
+    // 1.003956: no time at all → the agency's value and unit, flagged.
+    let v = draft("1.003956").await;
+    assert_eq!(
+        (v["time_value"].as_f64(), v["time_unit"].as_str(), v["time_flagged"].as_bool()),
+        (Some(7.0), Some("calendar_days"), Some(true))
+    );
+    // 1.010041 states its time: not flagged.
+    let res = client()
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .json(&json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": applicant(), "delivery": "online"}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(
+        (v["time_value"].as_f64(), v["time_unit"].as_str(), v["time_flagged"].as_bool()),
+        (Some(1.0), Some("working_days"), Some(false))
+    );
+}
