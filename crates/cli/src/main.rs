@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         action: AgenciesAction,
     },
+    /// Document storage maintenance.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
     /// Manage accounts.
     Users {
         #[command(subcommand)]
@@ -93,6 +98,17 @@ enum AgenciesAction {
     /// `CAX.00004 10 working_days` (units: working_days, working_hours, calendar_days, hours,
     /// weeks, months, years).
     SetDefaultTime { code: String, value: f64, unit: String },
+}
+
+#[derive(Subcommand)]
+enum StorageAction {
+    /// Delete stored files that no document references (left by an upload whose database
+    /// write failed), older than the grace period.
+    Gc {
+        /// Minutes an unreferenced file is kept (its upload may still be committing).
+        #[arg(long, default_value_t = 60)]
+        grace_minutes: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,6 +215,14 @@ async fn main() -> Result<()> {
             store.set_agency_default_time(code.trim(), value, &unit).await.context("no such agency")?;
             println!("{}: default processing time {value} {unit:?}", code.trim());
         }
+        Command::Storage { action: StorageAction::Gc { grace_minutes } } => {
+            let store = Store::open(&cli.data_dir).await?;
+            let r = store.gc_documents(chrono_minutes(grace_minutes)).await?;
+            println!(
+                "scanned {} files: {} referenced, {} unreferenced but recent (kept), {} deleted",
+                r.scanned, r.referenced, r.too_recent, r.deleted
+            );
+        }
         Command::Users { action: UsersAction::Create { username, role, agency, full_name, phone, email } } => {
             let role = Role::parse(&role).context("role must be citizen, official or admin")?;
             let username = motcua_core::values::Username::parse("username", &username)
@@ -232,6 +256,10 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn chrono_minutes(m: i64) -> motcua_store::Duration {
+    motcua_store::Duration::minutes(m.max(0))
 }
 
 fn read_password() -> Result<String> {

@@ -126,3 +126,50 @@ impl Store {
         Ok(self.objects.get(&object_path(&doc.sha256)).await?.bytes().await?)
     }
 }
+
+/// What a sweep of the document store did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct GcReport {
+    /// Objects looked at.
+    pub scanned: usize,
+    /// Objects referenced by a document row (kept).
+    pub referenced: usize,
+    /// Unreferenced objects younger than the grace period (kept: their row may be committing).
+    pub too_recent: usize,
+    /// Unreferenced objects deleted.
+    pub deleted: usize,
+}
+
+impl Store {
+    /// Deletes stored files that no document row references and that are older than
+    /// `grace` (a file is written before its row, so a younger one may belong to an upload
+    /// whose transaction has not committed yet). Safe to run while the server runs.
+    pub async fn gc_documents(&self, grace: chrono::Duration) -> Result<GcReport> {
+        use futures_util::StreamExt;
+        let mut report = GcReport::default();
+        let cutoff = crate::now() - grace;
+        let mut listing = self.objects.list(Some(&ObjectPath::from("sha256")));
+        let mut candidates = Vec::new();
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            report.scanned += 1;
+            let Some(sha) = meta.location.filename().map(str::to_string) else { continue };
+            candidates.push((sha, meta.last_modified, meta.location));
+        }
+        for (sha, modified, location) in candidates {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE sha256 = ?")
+                .bind(&sha)
+                .fetch_one(&self.writer)
+                .await?;
+            if n > 0 {
+                report.referenced += 1;
+            } else if modified > cutoff {
+                report.too_recent += 1;
+            } else {
+                self.objects.delete(&location).await?;
+                report.deleted += 1;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -16,7 +16,6 @@ use sqlx::SqlitePool;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +37,9 @@ pub enum StoreError {
     #[error("password hash: {0}")]
     Hash(String),
 }
+
+/// Durations the store takes (re-exported so callers need not depend on chrono).
+pub use chrono::Duration;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -69,7 +71,7 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(std::time::Duration::from_secs(10));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;

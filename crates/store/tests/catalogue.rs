@@ -118,3 +118,18 @@ async fn an_upload_at_a_stale_version_is_a_conflict() {
     assert!(matches!(doc(d.version).await, Err(motcua_store::StoreError::Conflict(_))));
     assert_eq!(store.documents(&d.id).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn gc_sweeps_unreferenced_files_past_the_grace_period_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    // An orphan left by an upload whose row was never written.
+    let orphan = dir.path().join("documents/sha256/ab");
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(orphan.join("ab".to_string() + &"0".repeat(62)), b"orphan").unwrap();
+    let r = store.gc_documents(motcua_store::Duration::minutes(60)).await.unwrap();
+    assert_eq!((r.scanned, r.too_recent, r.deleted), (1, 1, 0), "a recent orphan is kept");
+    let r = store.gc_documents(motcua_store::Duration::zero()).await.unwrap();
+    assert_eq!((r.scanned, r.deleted), (1, 1));
+    assert_eq!(store.gc_documents(motcua_store::Duration::zero()).await.unwrap().scanned, 0);
+}
