@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The axe-core accessibility check of every page, in both languages, from a fresh clone:
+# installs Chromium (Debian's, only if /usr/bin/chromium is missing) and the npm packages,
+# builds motcua, starts it on a free local port with a new data directory and its demo
+# accounts, runs axe.mjs against it, stops it, and exits with axe.mjs's status.
+#
+#   tests/browser/run.sh            (as root on a fresh machine, or any user with chromium installed)
+#
+# Honours CARGO_TARGET_DIR. Never downloads a browser through npm/playwright.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y chromium
+fi
+
+echo "== npm ci (tests/browser)"
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ] \
+  || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund)
+fi
+
+echo "== cargo build -p motcua"
+(cd "$root" && cargo build -p motcua)
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+bin="$target_dir/debug/motcua"
+
+data="$(mktemp -d "${TMPDIR:-/tmp}/motcua-axe.XXXXXX")"
+log="$data/server.log"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+  || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+base="http://127.0.0.1:$port"
+
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+echo "== starting motcua on $base (data in $data)"
+"$bin" --data-dir "$data/data" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 240); do
+  if curl -fsS "$base/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "motcua exited early:"; cat "$log"; exit 1
+  fi
+  sleep 0.5
+done
+curl -fsS "$base/healthz" >/dev/null || { echo "motcua not healthy after 120 s:"; cat "$log"; exit 1; }
+
+# The demo accounts, one a line: "  username  password  Role  [agency CODE]".
+password_of() { awk -v u="$1" '$1 == u && NF >= 3 { print $2; exit }' "$log"; }
+citizen_pw="$(password_of demo)"
+official_pw="$(password_of canbo.congan)"
+admin_pw="$(password_of admin)"
+if [ -z "$citizen_pw" ] || [ -z "$official_pw" ]; then
+  echo "no demo accounts in the server's output:"; cat "$log"; exit 1
+fi
+
+echo "== axe.mjs"
+status=0
+(cd "$here" && BASE_URL="$base" \
+  CITIZEN_USER=demo CITIZEN_PASSWORD="$citizen_pw" \
+  OFFICIAL_USER=canbo.congan OFFICIAL_PASSWORD="$official_pw" \
+  ADMIN_USER="${admin_pw:+admin}" ADMIN_PASSWORD="$admin_pw" \
+  node axe.mjs) || status=$?
+exit "$status"
