@@ -74,6 +74,8 @@ pub struct AppState {
     /// The working calendar: shipped decisions merged with those loaded by administrators;
     /// replaced whole when a new decision is loaded.
     calendar: Arc<std::sync::RwLock<Arc<VietnamCalendar>>>,
+    /// Serialises calendar rebuilds, so the last load is the calendar in force.
+    calendar_reload: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
     /// # Errors
     /// Store errors, or a stored decisions file that no longer parses.
     pub async fn reload_calendar(&self) -> Result<(), StartError> {
+        let _one_at_a_time = self.calendar_reload.lock().await;
         let cal = bootstrap::build_calendar(&self.store).await?;
         *self.calendar.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(cal);
         Ok(())
@@ -130,7 +133,13 @@ impl App {
             config.login_failures_per_address,
         );
         let calendar = Arc::new(std::sync::RwLock::new(Arc::new(bootstrap::build_calendar(&store).await?)));
-        let state = AppState { store: store.clone(), config: Arc::new(config), throttle: Arc::new(throttle), calendar };
+        let state = AppState {
+            store: store.clone(),
+            config: Arc::new(config),
+            throttle: Arc::new(throttle),
+            calendar,
+            calendar_reload: Arc::default(),
+        };
         Ok(App { listener, router: router(state), demo_accounts, store })
     }
 

@@ -257,6 +257,7 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
         close_pause: false,
         resume_status: None,
         due_at: d.due_at,
+        due_explanation: None,
         set_decided: false,
         set_returned: false,
         result_document_id: None,
@@ -266,7 +267,8 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
         Action::Submit if d.status == Status::Draft => {
             change.issue_code = true;
             // An estimate, as if received now; receipt fixes it.
-            change.due_at = Some(compute_due(&cal, &hours, &d, now, &[], now)?.due_at);
+            let comp = compute_due(&cal, &hours, &d, now, &[], now)?;
+            (change.due_at, change.due_explanation) = (Some(comp.due_at), Some(explanation_json(&comp.explanation)));
         }
         Action::Submit => {
             // Answering a supplement request: the clock resumes.
@@ -276,11 +278,21 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
             }
             let start = d.received_at.unwrap_or(now);
             let counted: Vec<ClockPause> = if d.received_at.is_some() { pauses.clone() } else { vec![] };
-            change.due_at = Some(compute_due(&cal, &hours, &d, start, &counted, now)?.due_at);
+            let mut comp = compute_due(&cal, &hours, &d, start, &counted, now)?;
+            // A pause only ever moves the due instant later; if today's calendar or working
+            // hours (changed since) would bring it earlier, the appointment given is kept.
+            if let Some(given) = d.due_at.filter(|given| d.received_at.is_some() && *given > comp.due_at) {
+                comp.due_at = given;
+                comp.explanation.push(motcua_core::legal_time::clock::step(
+                    motcua_core::legal_time::Step::AppointmentKept { at: given },
+                ));
+            }
+            (change.due_at, change.due_explanation) = (Some(comp.due_at), Some(explanation_json(&comp.explanation)));
         }
         Action::Receive => {
             change.set_received = true;
-            change.due_at = Some(compute_due(&cal, &hours, &d, now, &[], now)?.due_at);
+            let comp = compute_due(&cal, &hours, &d, now, &[], now)?;
+            (change.due_at, change.due_explanation) = (Some(comp.due_at), Some(explanation_json(&comp.explanation)));
         }
         Action::RequestSupplement => {
             change.open_pause = Some("supplement");
@@ -401,7 +413,21 @@ pub async fn upload(state: &AppState, user: &User, reference: &str, up: Upload) 
         content_type,
         bytes: up.bytes,
     };
-    Ok(state.store.add_document(doc, user, d.version).await?)
+    match state.store.add_document(doc.clone(), user, d.version).await {
+        Err(motcua_store::StoreError::Conflict(_)) => {}
+        other => return Ok(other?),
+    }
+    // Another change won the race (often another upload of the same applicant): retry against
+    // the dossier as it is now, if it still takes this kind of document.
+    for _ in 0..4 {
+        let (now, rel) = visible_dossier(state, user, reference).await?;
+        may_upload(rel, now.status, kind)?;
+        match state.store.add_document(doc.clone(), user, now.version).await {
+            Err(motcua_store::StoreError::Conflict(_)) => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(AppError::Conflict("err-lost-race"))
 }
 
 /// The full view of a dossier for its applicant or its agency.
@@ -445,24 +471,30 @@ pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<D
     })
 }
 
-/// Timeliness and the due explanation of a dossier, recomputed from its receipt (or its
-/// submission, as an estimate), processing time and pauses.
+/// Timeliness and the due explanation of a dossier: the due instant and its explanation as
+/// they were fixed (at submission, receipt or resumption), so a later change of the calendar
+/// or of working hours never rewrites them; progress is measured against them now.
 async fn timeliness(
     state: &AppState,
     d: &Dossier,
 ) -> AppResult<(Option<Progress>, Option<Completion>, Vec<motcua_core::legal_time::ExplanationStep>)> {
-    let Some(start) = d.received_at.or(d.submitted_at) else { return Ok((None, None, vec![])) };
-    let cal = state.calendar();
-    let hours = agency_hours(state, &d.agency_code).await?;
-    let pauses = if d.received_at.is_some() { state.store.dossier_pauses(&d.id).await? } else { vec![] };
-    let now = Utc::now();
-    let comp = compute_due(&cal, &hours, d, start, &pauses, now)?;
+    let Some(due_at) = d.due_at else { return Ok((None, None, vec![])) };
+    let explanation = d.due_explanation.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
     let finished = d.decided_at.filter(|_| d.status.is_final() || d.status == Status::Approved);
-    let (progress, completion) = match finished {
-        Some(at) => (None, Some(classify_completion(comp.due_at, at))),
-        None => (Some(classify_progress(cal.as_ref(), &hours, comp.due_at, now)), None),
+    let (progress, completion) = match (finished, d.status) {
+        (Some(at), _) => (None, Some(classify_completion(due_at, at))),
+        // The clock runs between receipt and decision, and not while waiting on the applicant.
+        (None, Status::Received) => {
+            let hours = agency_hours(state, &d.agency_code).await?;
+            (Some(classify_progress(state.calendar().as_ref(), &hours, due_at, Utc::now())), None)
+        }
+        _ => (None, None),
     };
-    Ok((progress, completion, comp.explanation))
+    Ok((progress, completion, explanation))
+}
+
+fn explanation_json(steps: &[motcua_core::legal_time::ExplanationStep]) -> String {
+    serde_json::to_string(steps).unwrap_or_else(|_| "[]".to_string())
 }
 
 #[cfg(test)]
@@ -604,6 +636,15 @@ pub async fn record_decisions(
     let years: Vec<i32> = parsed.years().collect();
     if years.is_empty() {
         return Err(AppError::invalid("body", "decisions_empty"));
+    }
+    // A year's decision replaces that year's computed days for the events it names: an empty
+    // list would silently wipe a decision already loaded.
+    if let Some(y) = years.iter().find(|y| parsed.year(**y).is_none_or(<[_]>::is_empty)) {
+        return Err(AppError::Invalid(vec![FieldError {
+            field: "body".into(),
+            key: "decisions_year_empty".into(),
+            extra: Some(y.to_string()),
+        }]));
     }
     Ok(store.add_calendar_decisions(content, &years, who).await?)
 }

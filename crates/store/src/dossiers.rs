@@ -54,6 +54,9 @@ pub struct Dossier {
     pub due_at: Option<DateTime<Utc>>,
     pub result_document_id: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// How `due_at` was computed, JSON (a list of explanation steps), kept with it.
+    #[serde(skip_serializing)]
+    pub due_explanation: Option<String>,
     /// The procedure's name (joined for display).
     pub procedure_name: String,
 }
@@ -107,6 +110,8 @@ pub struct Change<'a> {
     pub resume_status: Option<Status>,
     /// New due instant (computed by the caller with the pauses as they will be).
     pub due_at: Option<DateTime<Utc>>,
+    /// How it was computed (JSON); `None` keeps the stored one.
+    pub due_explanation: Option<String>,
     pub set_decided: bool,
     pub set_returned: bool,
     pub result_document_id: Option<&'a str>,
@@ -153,6 +158,7 @@ fn dossier_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Dossier> {
         due_at: r.get("due_at"),
         result_document_id: r.get("result_document_id"),
         updated_at: r.get("updated_at"),
+        due_explanation: r.get("due_explanation"),
         procedure_name: r.get("procedure_name"),
     })
 }
@@ -312,6 +318,7 @@ impl Store {
         }
         let updated = sqlx::query(
             "UPDATE dossiers SET status = ?, version = version + 1, code = ?, resume_status = ?, due_at = ?,
+               due_explanation = COALESCE(?, due_explanation),
                submitted_at = COALESCE(submitted_at, CASE WHEN ? THEN ? END),
                received_at = CASE WHEN ? THEN ? ELSE received_at END,
                decided_at = CASE WHEN ? THEN ? ELSE decided_at END,
@@ -324,6 +331,7 @@ impl Store {
         .bind(&code)
         .bind(c.resume_status.map(Status::as_str))
         .bind(c.due_at)
+        .bind(c.due_explanation.as_deref())
         .bind(c.action == Action::Submit)
         .bind(c.at)
         .bind(c.set_received)

@@ -274,7 +274,7 @@ pub struct DueComputation {
 }
 
 /// One step of an explanation: structured data plus an English sentence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExplanationStep {
     /// The step's data (`"step"` names its kind).
     #[serde(flatten)]
@@ -284,9 +284,16 @@ pub struct ExplanationStep {
 }
 
 /// A step of the computation of a due instant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
+    /// The appointment already given is kept: recomputed with today's calendar or working
+    /// hours (changed since), the due instant would be earlier, and a due instant never moves
+    /// earlier than what the applicant was promised (LEGAL-TIME.md: a legal promise).
+    AppointmentKept {
+        /// The kept due instant.
+        at: DateTime<Utc>,
+    },
     /// The receipt instant, where the clock starts.
     Received {
         /// The receipt instant.
@@ -406,6 +413,10 @@ impl Step {
     pub fn text(&self) -> String {
         match self {
             Step::Received { at } => format!("Received at {} (Vietnam time).", fmt_local(*at)),
+            Step::AppointmentKept { at } => format!(
+                "The calendar or working hours changed since; the appointment already given, {}, is kept.",
+                fmt_local(*at)
+            ),
             Step::CountingStarts { at } => {
                 format!("Received outside working time: counting starts at the next opening, {}.", fmt_local(*at))
             }
@@ -452,7 +463,8 @@ impl Step {
     }
 }
 
-fn step(s: Step) -> ExplanationStep {
+/// An explanation step with its English sentence.
+pub fn step(s: Step) -> ExplanationStep {
     let text = s.text();
     ExplanationStep { step: s, text }
 }

@@ -89,6 +89,9 @@ field-one-file-only = Upload one file at a time.
 field-multipart-content-type = Send multipart/form-data with a "file" field.
 field-body-read = The request body could not be read (cut off or malformed).
 field-query-format = Invalid query parameters
+field-decisions-year-empty = A year in the file has no days (loading it would wipe the decision in force); year
+field-start-out-of-range = The start must be within the years 1900–2100.
+field-due-out-of-range = The due date would fall after 2100; use a shorter time.
 field-idempotency-key-reused = This Idempotency-Key was already used for a different request.
 
 # Pages
@@ -318,6 +321,7 @@ explain-period-ends = The period ends on { $date }.
 explain-moved = { $from } is not a working day: the period ends on the next working day, { $to } (Civil Code 2015, Article 148).
 explain-pause = Paused ({ $reason }) from { $from } to { $to }: { $duration }.
 explain-pauses-added = The due date moves later by exactly the time paused: { $duration }.
+explain-appointment-kept = The calendar or working hours changed since; the appointment already given, { $at }, is kept.
 explain-due = Due: { $at }.
 explain-duration-working = { $hours } h { $minutes } min of working time
 explain-duration-clock = { $hours } h { $minutes } min

@@ -89,6 +89,9 @@ field-one-file-only = Mỗi lần chỉ tải lên một tệp.
 field-multipart-content-type = Phải gửi dạng multipart/form-data có trường "file".
 field-body-read = Không đọc được nội dung yêu cầu (bị cắt ngang hoặc sai định dạng).
 field-query-format = Tham số truy vấn không hợp lệ
+field-decisions-year-empty = Một năm trong tệp không có ngày nào (nạp như vậy sẽ xóa quyết định đã có); năm
+field-start-out-of-range = Thời điểm bắt đầu phải trong khoảng năm 1900–2100.
+field-due-out-of-range = Hạn tính ra vượt quá năm 2100; hãy giảm thời hạn.
 field-idempotency-key-reused = Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.
 
 # Pages
@@ -318,6 +321,7 @@ explain-period-ends = Thời hạn kết thúc ngày { $date }.
 explain-moved = Ngày { $from } không phải ngày làm việc: thời hạn kết thúc vào ngày làm việc tiếp theo, { $to } (Bộ luật Dân sự 2015, Điều 148).
 explain-pause = Tạm dừng ({ $reason }) từ { $from } đến { $to }: { $duration }.
 explain-pauses-added = Hạn lùi thêm đúng thời gian tạm dừng: { $duration }.
+explain-appointment-kept = Lịch làm việc hoặc giờ làm việc đã thay đổi sau đó; giữ nguyên ngày hẹn đã cấp, { $at }.
 explain-due = Hạn trả kết quả: { $at }.
 explain-duration-working = { $hours } giờ { $minutes } phút làm việc
 explain-duration-clock = { $hours } giờ { $minutes } phút

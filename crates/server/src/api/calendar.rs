@@ -100,11 +100,15 @@ pub async fn due_at(
     };
     let req = DueRequest { received_at: start, amount, unit, cutoff, pauses: &[], now: start };
     let r = due(state.calendar().as_ref(), &hours, &req).map_err(|e| {
-        AppError::Invalid(vec![FieldError {
-            field: "start".into(),
-            key: "out_of_range".into(),
-            extra: Some(e.to_string()),
-        }])
+        use motcua_core::legal_time::ClockError as E;
+        let (field, key) = match &e {
+            E::StartOutOfRange(_) => ("start", "start_out_of_range"),
+            E::DueOutOfRange => ("amount", "due_out_of_range"),
+            E::NegativeAmount | E::InvalidAmount => ("amount", "amount_range"),
+            E::UnknownUnit(_) => ("unit", "clock_unit"),
+            E::InvalidWorkingHours(_) => ("agency_code", "working_hours_format"),
+        };
+        AppError::invalid(field, key)
     })?;
     Ok(Json(json!({"due_at": r.due_at, "explanation": r.explanation})))
 }
@@ -114,11 +118,18 @@ pub async fn due_at(
 pub async fn load_decisions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    body: String,
+    body: Result<String, axum::extract::rejection::StringRejection>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     if user.role != Role::Admin {
         return Err(AppError::Forbidden("err-admins-only"));
     }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(state.config.max_body_bytes as u64)
+        } else {
+            AppError::invalid("body", "body_read")
+        }
+    })?;
     let load = service::record_decisions(&state.store, &body, &user.username).await?;
     state.reload_calendar().await.map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((StatusCode::CREATED, Json(serde_json::to_value(load).map_err(|e| AppError::Internal(e.to_string()))?)))
@@ -132,10 +143,18 @@ pub async fn decision_loads(State(state): State<AppState>, ApiUser(user): ApiUse
     Ok(Json(json!({"items": state.store.calendar_decision_loads().await?})))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// `{"working_hours": "…"}` sets them, `{"working_hours": null}` returns to the default; the
+/// field must be present (a misspelt one must not silently reset the hours).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HoursInput {
-    working_hours: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    working_hours: Option<Option<String>>,
+}
+
+/// Tells a missing field (`None`) from an explicit null (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 /// `PUT /api/v1/agencies/{code}/working-hours` `{"working_hours": "07:30-11:30,13:00-17:00" | null}`
@@ -146,6 +165,7 @@ pub async fn set_hours(
     Path(code): Path<String>,
     ApiJson(input): ApiJson<HoursInput>,
 ) -> AppResult<Json<Value>> {
-    service::set_agency_hours(&state, &user, code.trim(), input.working_hours.as_deref()).await?;
+    let hours = input.working_hours.ok_or_else(|| AppError::invalid("working_hours", "required"))?;
+    service::set_agency_hours(&state, &user, code.trim(), hours.as_deref()).await?;
     Ok(Json(json!({"code": code.trim(), "working_hours": state.store.agency_working_hours(code.trim()).await?})))
 }

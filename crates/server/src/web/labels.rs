@@ -153,6 +153,7 @@ pub fn explain_step(tr: &Tr, s: &motcua_core::legal_time::ExplanationStep) -> St
     };
     match &s.step {
         Step::Received { at } => tr.t_args("explain-received", &[("at", &tr.datetime(at))]),
+        Step::AppointmentKept { at } => tr.t_args("explain-appointment-kept", &[("at", &tr.datetime(at))]),
         Step::CountingStarts { at } => tr.t_args("explain-counting-starts", &[("at", &tr.datetime(at))]),
         Step::Period { amount, unit, .. } => {
             let unit = tr.t(&key("clock-unit", unit.as_str()));

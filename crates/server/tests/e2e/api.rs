@@ -533,6 +533,10 @@ async fn health_openapi_and_security_headers() {
         "/api/v1/dossiers/{ref}/submit",
         "/api/v1/dossiers/{ref}/actions",
         "/api/v1/desk/dossiers",
+        "/api/v1/calendar/{year}",
+        "/api/v1/calendar/due",
+        "/api/v1/calendar/decisions",
+        "/api/v1/agencies/{code}/working-hours",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
@@ -598,36 +602,6 @@ async fn concurrent_retries_with_one_idempotency_key_create_one_dossier() {
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
     let (_, v) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(v["documents"].as_array().unwrap().len(), 1);
-}
-
-/// Runs futures concurrently on this task (no extra dependency).
-async fn futures_join_all<F: std::future::Future>(fs: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let handles: Vec<_> = fs.map(|f| Box::pin(f)).collect();
-    let mut out = Vec::new();
-    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (i, slot) in pending.iter_mut().enumerate() {
-            if let Some(f) = slot {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        results[i] = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    out.extend(results.into_iter().map(|r| r.expect("every future ran")));
-    out
 }
 
 #[tokio::test]

@@ -340,3 +340,165 @@ async fn a_procedure_without_a_usable_time_takes_the_agencys_default_and_is_flag
         (Some(1.0), Some("working_days"), Some(false))
     );
 }
+
+#[tokio::test]
+async fn a_promise_given_is_never_moved_earlier_and_settings_are_never_reset_by_mistake() {
+    let app = TestApp::start().await;
+    app.user("quantri", Role::Admin, None).await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    app.user("dan", Role::Citizen, None).await;
+    let (admin, official, citizen) = (app.token("quantri").await, app.token("canbo").await, app.token("dan").await);
+    let c = client();
+    let post = |t: &str, path: String, body: Value| c.post(app.url(&path)).bearer_auth(t).json(&body).send();
+    let d: Value = post(&citizen, "/api/v1/dossiers".into(), json!({"procedure_code": RESIDENCE, "agency_code": BA_DINH_POLICE, "applicant": applicant(), "delivery": "online"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = d["id"].as_str().unwrap().to_string();
+    // Five uploads at once by the applicant: all stored (none lost to a version race).
+    let ups = (0..5).map(|i| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf_bytes(&format!("doc {i}"))).file_name(format!("d{i}.pdf")),
+        );
+        c.post(app.url(&format!("/api/v1/dossiers/{id}/documents"))).bearer_auth(&citizen).multipart(form).send()
+    });
+    let statuses: Vec<u16> = futures_join_all(ups).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(statuses, [201; 5]);
+    c.post(app.url(&format!("/api/v1/dossiers/{id}/submit"))).bearer_auth(&citizen).send().await.unwrap();
+    let received: Value = post(&official, format!("/api/v1/dossiers/{id}/actions"), json!({"action": "receive"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let promised = received["due_at"].clone();
+    // The agency then works round the clock: recomputed now, the due date would be earlier.
+    let put = |body: Value| {
+        c.put(app.url(&format!("/api/v1/agencies/{BA_DINH_POLICE}/working-hours")))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    // A misspelt field is refused and changes nothing.
+    let res = put(json!({"workinghours": "00:00-23:59"})).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(put(json!({"working_hours": "00:00-23:59"})).await.unwrap().status(), StatusCode::OK);
+    // Viewing does not rewrite the promise or its explanation.
+    let (_, v) = (
+        StatusCode::OK,
+        c.get(app.url(&format!("/api/v1/dossiers/{id}")))
+            .bearer_auth(&citizen)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(v["due_at"], promised);
+    assert_eq!(v["due_explanation"].as_array().unwrap().last().unwrap()["at"], promised);
+    // A supplement round: the due date never comes earlier than promised.
+    post(
+        &official,
+        format!("/api/v1/dossiers/{id}/actions"),
+        json!({"action": "request_supplement", "reason": "Thiếu giấy tờ"}),
+    )
+    .await
+    .unwrap();
+    let v: Value = c
+        .post(app.url(&format!("/api/v1/dossiers/{id}/submit")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let after = chrono::DateTime::parse_from_rfc3339(v["due_at"].as_str().unwrap()).unwrap();
+    assert!(
+        after >= chrono::DateTime::parse_from_rfc3339(promised.as_str().unwrap()).unwrap(),
+        "{after} vs {promised}"
+    );
+    // An empty year in a decisions file is refused: it would wipe the decision in force.
+    let res = c
+        .post(app.url("/api/v1/calendar/decisions"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(r#"{"years": {"2026": []}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let y: Value = c.get(app.url("/api/v1/calendar/2026")).send().await.unwrap().json().await.unwrap();
+    assert!(y["days"].as_array().unwrap().iter().any(|d| d["date"] == "2026-01-02" && d["kind"] == "swap_day_off"));
+}
+
+#[tokio::test]
+async fn shorter_working_hours_after_receipt_keep_the_appointment_given() {
+    let app = TestApp::start().await;
+    let committee = "UBNDX.00004";
+    app.user("quantri", Role::Admin, None).await;
+    app.user("canbo.ubnd", Role::Official, Some(committee)).await;
+    app.user("dan", Role::Citizen, None).await;
+    let (admin, official, citizen) =
+        (app.token("quantri").await, app.token("canbo.ubnd").await, app.token("dan").await);
+    // 1.004478 states "5" with no unit: the committee's default unit, calendar days, applies.
+    // Calendar days end at the close of the agency's day: 17:00 with the default hours.
+    app.store.set_agency_default_time(committee, 10.0, "calendar_days").await.unwrap();
+    let c = client();
+    let post = |t: &str, path: String, body: Value| c.post(app.url(&path)).bearer_auth(t).json(&body).send();
+    let d: Value = post(
+        &citizen,
+        "/api/v1/dossiers".into(),
+        json!({"procedure_code": "1.004478", "agency_code": committee, "applicant": applicant(), "delivery": "online"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = d["id"].as_str().unwrap().to_string();
+    c.post(app.url(&format!("/api/v1/dossiers/{id}/submit"))).bearer_auth(&citizen).send().await.unwrap();
+    let v: Value = post(&official, format!("/api/v1/dossiers/{id}/actions"), json!({"action": "receive"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let promised = v["due_at"].as_str().unwrap().to_string();
+    let local =
+        chrono::DateTime::parse_from_rfc3339(&promised).unwrap().with_timezone(&motcua_core::calendar::vietnam());
+    assert_eq!(local.format("%H:%M").to_string(), "17:00");
+    // The committee now closes at 08:00: recomputed, the period would end that day at 08:00,
+    // nine hours earlier than promised.
+    let res = c
+        .put(app.url(&format!("/api/v1/agencies/{committee}/working-hours")))
+        .bearer_auth(&admin)
+        .json(&json!({"working_hours": "07:00-08:00"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    post(
+        &official,
+        format!("/api/v1/dossiers/{id}/actions"),
+        json!({"action": "request_supplement", "reason": "Thiếu bản vẽ"}),
+    )
+    .await
+    .unwrap();
+    let v: Value = c
+        .post(app.url(&format!("/api/v1/dossiers/{id}/submit")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["due_at"].as_str().unwrap(), promised, "the appointment given is kept");
+    let last = v["due_explanation"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["step"].as_str(), last["at"].as_str()), (Some("appointment_kept"), Some(promised.as_str())));
+}
