@@ -57,24 +57,10 @@ async fn upload(
         .unwrap()
 }
 
-async fn act(app: &TestApp, token: &str, dossier: &str, body: Value) -> reqwest::Response {
-    client()
-        .post(app.url(&format!("/api/v1/dossiers/{dossier}/actions")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let res = client().get(app.url(path)).bearer_auth(token).send().await.unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn submit(app: &TestApp, token: &str, dossier: &str) -> reqwest::Response {
-    client().post(app.url(&format!("/api/v1/dossiers/{dossier}/submit"))).bearer_auth(token).send().await.unwrap()
 }
 
 fn codes(v: &Value) -> Vec<String> {

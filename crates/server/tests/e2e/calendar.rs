@@ -220,16 +220,7 @@ async fn a_dossier_explains_its_due_date_and_its_timeliness() {
     // One working day from now: not overdue; on track or due soon.
     assert!(["on_track", "due_soon"].contains(&v["progress"].as_str().unwrap()), "{}", v["progress"]);
     // The applicant's page shows how the date was computed, in Vietnamese.
-    let page = browser();
-    let login = page.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    let csrf = login.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let res = page
-        .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("login", "dan"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = page_sign_in(&app, "dan").await;
     let html = page.get(app.url(&format!("/dossiers/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Cách tính hạn trả kết quả") && html.contains("Tiếp nhận lúc"), "explanation on the page");
 }
@@ -239,27 +230,11 @@ async fn the_admin_page_loads_a_decision_and_keeps_a_refused_one_for_correction(
     let app = TestApp::start().await;
     app.user("quantri", Role::Admin, None).await;
     app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
-    let sign_in = |name: &'static str| {
-        let b = browser();
-        let app = &app;
-        async move {
-            let login = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-            let csrf = login.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-            let res = b
-                .post(app.url("/login"))
-                .form(&[("csrf", csrf.as_str()), ("login", name), ("password", PASSWORD)])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::SEE_OTHER);
-            (b, ())
-        }
-    };
-    let (official, _) = sign_in("canbo").await;
+    let official = page_sign_in(&app, "canbo").await;
     assert_eq!(official.get(app.url("/admin/calendar")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let (admin, _) = sign_in("quantri").await;
+    let admin = page_sign_in(&app, "quantri").await;
     let html = admin.get(app.url("/admin/calendar")).send().await.unwrap().text().await.unwrap();
-    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let csrf = csrf_of(&html);
     // A refused file: 422, the reason names the line, the text is kept, nothing loaded.
     let bad = "{\"years\": {\"2028\": [\n {\"date\": \"2028-02-30\"}\n]}}";
     let res =
@@ -401,22 +376,8 @@ async fn a_promise_given_is_never_moved_earlier_and_settings_are_never_reset_by_
     assert_eq!(v["due_at"], promised);
     assert_eq!(v["due_explanation"].as_array().unwrap().last().unwrap()["at"], promised);
     // A supplement round: the due date never comes earlier than promised.
-    post(
-        &official,
-        format!("/api/v1/dossiers/{id}/actions"),
-        json!({"action": "request_supplement", "reason": "Thiếu giấy tờ"}),
-    )
-    .await
-    .unwrap();
-    let v: Value = c
-        .post(app.url(&format!("/api/v1/dossiers/{id}/submit")))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    act(&app, &official, &id, json!({"action": "request_supplement", "reason": "Thiếu giấy tờ"})).await;
+    let v: Value = submit(&app, &citizen, &id).await.json().await.unwrap();
     let after = chrono::DateTime::parse_from_rfc3339(v["due_at"].as_str().unwrap()).unwrap();
     assert!(
         after >= chrono::DateTime::parse_from_rfc3339(promised.as_str().unwrap()).unwrap(),
@@ -482,22 +443,8 @@ async fn shorter_working_hours_after_receipt_keep_the_appointment_given() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    post(
-        &official,
-        format!("/api/v1/dossiers/{id}/actions"),
-        json!({"action": "request_supplement", "reason": "Thiếu bản vẽ"}),
-    )
-    .await
-    .unwrap();
-    let v: Value = c
-        .post(app.url(&format!("/api/v1/dossiers/{id}/submit")))
-        .bearer_auth(&citizen)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    act(&app, &official, &id, json!({"action": "request_supplement", "reason": "Thiếu bản vẽ"})).await;
+    let v: Value = submit(&app, &citizen, &id).await.json().await.unwrap();
     assert_eq!(v["due_at"].as_str().unwrap(), promised, "the appointment given is kept");
     let last = v["due_explanation"].as_array().unwrap().last().unwrap().clone();
     assert_eq!((last["step"].as_str(), last["at"].as_str()), (Some("appointment_kept"), Some(promised.as_str())));

@@ -131,3 +131,39 @@ pub async fn futures_join_all<F: std::future::Future>(fs: impl Iterator<Item = F
     out.extend(results.into_iter().map(|r| r.expect("every future ran")));
     out
 }
+
+/// `POST /api/v1/dossiers/{dossier}/actions` with `body`.
+pub async fn act(app: &TestApp, token: &str, dossier: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(app.url(&format!("/api/v1/dossiers/{dossier}/actions")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `POST /api/v1/dossiers/{dossier}/submit`.
+pub async fn submit(app: &TestApp, token: &str, dossier: &str) -> reqwest::Response {
+    client().post(app.url(&format!("/api/v1/dossiers/{dossier}/submit"))).bearer_auth(token).send().await.unwrap()
+}
+
+/// The CSRF token of a page's forms.
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"").nth(1).expect("a csrf field").split('"').next().unwrap_or_default().to_string()
+}
+
+/// A browser signed in through the /login form as `login` (password [`PASSWORD`]).
+pub async fn page_sign_in(app: &TestApp, login: &str) -> Client {
+    let b = browser();
+    let html = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&html);
+    let res = b
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("login", login), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "signed in as {login}");
+    b
+}
