@@ -404,23 +404,16 @@ fn agency_hours_and_cutoffs() {
 }
 
 #[test]
-fn the_simple_clock_of_calendar_rs_works_with_the_vietnam_calendar() {
-    // Existing callers (calendar::due_at, same_day_due) accept the new calendar through the
-    // WorkingCalendar trait: 3 working days from Fri 13 Feb 2026 10:00 → Wed 25 Feb 10:00
-    // (as in tet_2026_three_working_days).
-    let t = motcua_core::calendar::due_at(
-        cal(),
-        &hours(),
-        vn(2026, 2, 13, 10, 0),
-        3.0,
-        TimeUnit::WorkingDays,
-        &[],
-        vn(2026, 2, 13, 10, 0),
-    );
+fn the_fast_path_agrees_with_the_vietnam_calendar_examples() {
+    // 3 working days from Fri 13 Feb 2026 10:00 → Wed 25 Feb 10:00 (as in
+    // tet_2026_three_working_days), through the fast path.
+    let t = due_instant(cal(), &hours(), vn(2026, 2, 13, 10, 0), 3.0, ClockUnit::WorkingDays, None).unwrap();
     assert_eq!(t, vn(2026, 2, 25, 10, 0));
+    // Same day, received Tue 29 Apr 2025 15:30 (after the 15:00 cut-off): the next working day
+    // is Mon 5 May (30/4, 1/5 holidays, 2/5 swapped day off, then the weekend).
     let cut = NaiveTime::from_hms_opt(15, 0, 0).unwrap();
     assert_eq!(
-        motcua_core::calendar::same_day_due(cal(), &hours(), vn(2025, 4, 29, 15, 30), cut),
+        due_instant(cal(), &hours(), vn(2025, 4, 29, 15, 30), 0.0, ClockUnit::SameDay, Some(cut)).unwrap(),
         vn(2025, 5, 5, 17, 0)
     );
 }

@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use motcua_store::accounts::{Session, SessionKind, User};
+use motcua_store::accounts::{SessionKind, User};
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -29,20 +29,6 @@ impl FromRequestParts<AppState> for ApiUser {
         let secret = bearer_secret(&parts.headers).ok_or(AppError::Unauthorized)?;
         let session = state.store.session(secret, SessionKind::Bearer).await?.ok_or(AppError::Unauthorized)?;
         Ok(ApiUser(session.user))
-    }
-}
-
-/// The signed-in page user, if any (from the session cookie).
-#[derive(Debug, Clone)]
-pub struct PageSession(pub Option<Session>);
-
-impl FromRequestParts<AppState> for PageSession {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(c) = jar.get(SESSION_COOKIE) else { return Ok(PageSession(None)) };
-        Ok(PageSession(state.store.session(c.value(), SessionKind::Cookie).await?))
     }
 }
 

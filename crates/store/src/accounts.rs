@@ -204,17 +204,6 @@ impl Store {
         ok && real
     }
 
-    /// Checks a login (see [`Store::find_login`]). `None` when the account does not exist
-    /// or the password is wrong (the two take the same time).
-    pub async fn authenticate(&self, login: &str, phone: Option<&str>, password: &str) -> Result<Option<User>> {
-        let (user, hash) = match self.find_login(login, phone).await? {
-            Some((u, h)) => (Some(u), Some(h)),
-            None => (None, None),
-        };
-        let ok = self.check_password(hash, password).await;
-        Ok(user.filter(|_| ok))
-    }
-
     /// Starts a session or issues a token for `user_id`, valid for `ttl`. Returns the secret
     /// (given to the client once; only its hash is kept).
     pub async fn create_session(&self, user_id: i64, kind: SessionKind, ttl: Duration) -> Result<String> {

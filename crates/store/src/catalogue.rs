@@ -236,15 +236,6 @@ impl Store {
         Ok((items, total))
     }
 
-    /// The distinct fields of the catalogue, for the search filter.
-    pub async fn procedure_fields(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT field FROM procedures WHERE field IS NOT NULL AND field <> '' ORDER BY field",
-        )
-        .fetch_all(&self.reader)
-        .await?)
-    }
-
     /// Replaces the administrative units and upserts the agencies built from them.
     ///
     /// # Errors

@@ -26,7 +26,7 @@
 
 use super::holidays::{CalendarDay, DayKind, VietnamCalendar};
 use super::lunar;
-use crate::calendar::{Pause, WeekdaysOnly, WorkingCalendar, WorkingHours};
+use crate::calendar::{WeekdaysOnly, WorkingCalendar, WorkingHours};
 use crate::catalogue::TimeUnit;
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -209,12 +209,6 @@ pub struct ClockPause {
     pub until: Option<DateTime<Utc>>,
     /// Why.
     pub reason: PauseReason,
-}
-
-impl From<Pause> for ClockPause {
-    fn from(p: Pause) -> Self {
-        ClockPause { from: p.from, until: p.until, reason: PauseReason::Unspecified }
-    }
 }
 
 /// Bad input to the clock.

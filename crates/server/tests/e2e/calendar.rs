@@ -362,17 +362,15 @@ async fn a_promise_given_is_never_moved_earlier_and_settings_are_never_reset_by_
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(put(json!({"working_hours": "00:00-23:59"})).await.unwrap().status(), StatusCode::OK);
     // Viewing does not rewrite the promise or its explanation.
-    let (_, v) = (
-        StatusCode::OK,
-        c.get(app.url(&format!("/api/v1/dossiers/{id}")))
-            .bearer_auth(&citizen)
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap(),
-    );
+    let v: Value = c
+        .get(app.url(&format!("/api/v1/dossiers/{id}")))
+        .bearer_auth(&citizen)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["due_at"], promised);
     assert_eq!(v["due_explanation"].as_array().unwrap().last().unwrap()["at"], promised);
     // A supplement round: the due date never comes earlier than promised.
