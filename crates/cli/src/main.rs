@@ -4,7 +4,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use motcua_server::{bootstrap, App, Config};
 use motcua_store::accounts::{NewUser, Role};
-use motcua_store::Store;
+use motcua_store::objects::ObjectsConfig;
+use motcua_store::{Store, StoreConfig};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
@@ -14,8 +15,36 @@ struct Cli {
     /// Where the database and documents live.
     #[arg(long, global = true, env = "MOTCUA_DATA_DIR", default_value = "./motcua-data")]
     data_dir: PathBuf,
+    /// The database: `postgres://user@host/db` for PostgreSQL; unset, SQLite in the data
+    /// directory.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    fn store_config(&self) -> StoreConfig {
+        StoreConfig {
+            database_url: self.database_url.clone(),
+            // S3 when MOTCUA_S3_BUCKET is set (see motcua_store::objects), else data_dir/documents.
+            objects: ObjectsConfig::from_env(),
+            ..StoreConfig::embedded(&self.data_dir)
+        }
+    }
+
+    /// Where the data is, for messages (a database URL without its password).
+    fn database_shown(&self) -> String {
+        match &self.database_url {
+            Some(url) => match url.split_once('@') {
+                Some((creds, host)) if creds.contains(':') && creds.matches(':').count() > 1 => {
+                    format!("{}:***@{host}", creds.rsplit_once(':').map_or(creds, |c| c.0))
+                }
+                _ => url.clone(),
+            },
+            None => self.data_dir.display().to_string(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -139,9 +168,13 @@ async fn main() -> Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    let store_config = cli.store_config();
+    let shown_data = cli.database_shown();
     match cli.command {
         Command::Serve { addr, no_demo, max_upload_bytes, secure_cookies } => {
             let mut config = Config::new(&cli.data_dir);
+            config.database_url.clone_from(&cli.database_url);
+            config.objects = ObjectsConfig::from_env();
             config.demo = !no_demo;
             config.max_upload_bytes = max_upload_bytes;
             config.secure_cookies = secure_cookies;
@@ -162,19 +195,19 @@ async fn main() -> Result<()> {
                 std::fs::write(cli.data_dir.join("demo-accounts.txt"), text)?;
             }
             let shown = addr.replace("0.0.0.0", "127.0.0.1");
-            println!("motcua is running at http://{shown}/  (data in {})", cli.data_dir.display());
+            println!("motcua is running at http://{shown}/  (data in {shown_data})");
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
-            Store::open(&cli.data_dir).await?;
-            println!("migrations applied in {}", cli.data_dir.display());
+            Store::connect(&store_config).await?;
+            println!("migrations applied in {shown_data}");
         }
         Command::Import { what: ImportWhat::Procedures { file, bundle, report } } => {
-            import_procedures(&cli.data_dir, &file, bundle.as_deref(), report.as_deref()).await?;
+            import_procedures(&store_config, &file, bundle.as_deref(), report.as_deref()).await?;
         }
         Command::Calendar { action: CalendarAction::Load { file, by } } => {
             let content = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let store = Store::open(&cli.data_dir).await?;
+            let store = Store::connect(&store_config).await?;
             match motcua_server::service::record_decisions(&store, &content, &format!("cli:{by}")).await {
                 Ok(load) => println!("loaded decisions for {:?} (record #{})", load.years, load.id),
                 Err(motcua_server::error::AppError::Invalid(errs)) => {
@@ -187,7 +220,7 @@ async fn main() -> Result<()> {
             }
         }
         Command::Agencies { action: AgenciesAction::SetHours { code, hours } } => {
-            let store = Store::open(&cli.data_dir).await?;
+            let store = Store::connect(&store_config).await?;
             bootstrap::load_reference_data(&store).await?;
             let hours = (hours.trim() != "default").then_some(hours.trim().to_string());
             if let Some(h) = &hours {
@@ -201,7 +234,7 @@ async fn main() -> Result<()> {
             );
         }
         Command::Agencies { action: AgenciesAction::SetDefaultTime { code, value, unit } } => {
-            let store = Store::open(&cli.data_dir).await?;
+            let store = Store::connect(&store_config).await?;
             bootstrap::load_reference_data(&store).await?;
             // Validates the unit name against the catalogue units (stored as given).
             let _unit: motcua_core::catalogue::TimeUnit =
@@ -216,7 +249,7 @@ async fn main() -> Result<()> {
             println!("{}: default processing time {value} {unit:?}", code.trim());
         }
         Command::Storage { action: StorageAction::Gc { grace_minutes } } => {
-            let store = Store::open(&cli.data_dir).await?;
+            let store = Store::connect(&store_config).await?;
             let r = store.gc_documents(chrono_minutes(grace_minutes)).await?;
             println!(
                 "scanned {} files: {} referenced, {} unreferenced but recent (kept), {} deleted",
@@ -231,7 +264,7 @@ async fn main() -> Result<()> {
             let password = read_password()?;
             motcua_core::values::check_new_password("password", &password)
                 .map_err(|_| anyhow::anyhow!("the password must have 8 to 128 characters, no control characters"))?;
-            let store = Store::open(&cli.data_dir).await?;
+            let store = Store::connect(&store_config).await?;
             bootstrap::load_reference_data(&store).await?;
             if role == Role::Official && agency.is_none() {
                 bail!("an official needs --agency CODE");
@@ -276,14 +309,14 @@ fn read_password() -> Result<String> {
 }
 
 async fn import_procedures(
-    data_dir: &std::path::Path,
+    store_config: &StoreConfig,
     file: &std::path::Path,
     bundle: Option<&std::path::Path>,
     report: Option<&std::path::Path>,
 ) -> Result<()> {
     let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let imported = bootstrap::read_crawl(f)?;
-    let store = Store::open(data_dir).await?;
+    let store = Store::connect(store_config).await?;
     bootstrap::load_reference_data(&store).await?;
     let rows: Vec<_> = imported.procedures.iter().map(|b| (b.procedure.clone(), b.problems.clone())).collect();
     let counts = store.upsert_procedures(&rows).await?;

@@ -8,5 +8,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod dossier;
 pub mod legal_time;
+pub mod national_status;
+pub mod route;
 pub mod text;
 pub mod values;

@@ -29,6 +29,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct Config {
     /// Where the SQLite database and the documents live (`./motcua-data`).
     pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL, `sqlite://…` for another SQLite file; `None`: SQLite in
+    /// `data_dir`.
+    pub database_url: Option<String>,
+    /// Where documents go; `None`: `data_dir/documents`.
+    pub objects: Option<motcua_store::objects::ObjectsConfig>,
+    /// A key prefix for this server's documents in a shared bucket (tests); usually `None`.
+    pub objects_prefix: Option<String>,
+    /// How long a request waits for a database connection before it is answered 503 with
+    /// Retry-After (the database is then taken to be unreachable).
+    pub db_acquire_timeout: Duration,
     /// Largest accepted document, in bytes (20 MB).
     pub max_upload_bytes: u64,
     /// Largest JSON or form body, in bytes (1 MiB).
@@ -52,6 +62,10 @@ impl Config {
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
         Config {
             data_dir: data_dir.into(),
+            database_url: None,
+            objects: None,
+            objects_prefix: None,
+            db_acquire_timeout: Duration::from_secs(5),
             max_upload_bytes: 20 * 1000 * 1000,
             max_body_bytes: 1024 * 1024,
             token_ttl: Duration::from_secs(3600),
@@ -61,6 +75,19 @@ impl Config {
             login_window: Duration::from_secs(15 * 60),
             demo: true,
             secure_cookies: false,
+        }
+    }
+}
+
+impl Config {
+    /// What the store needs of this configuration.
+    pub fn store_config(&self) -> motcua_store::StoreConfig {
+        motcua_store::StoreConfig {
+            database_url: self.database_url.clone(),
+            objects: self.objects.clone(),
+            objects_prefix: self.objects_prefix.clone(),
+            acquire_timeout: self.db_acquire_timeout,
+            ..motcua_store::StoreConfig::embedded(&self.data_dir)
         }
     }
 }
@@ -124,7 +151,7 @@ impl App {
     /// # Errors
     /// Store or bundled-data errors.
     pub async fn build(config: Config, listener: TcpListener) -> Result<App, StartError> {
-        let store = Store::open(&config.data_dir).await?;
+        let store = Store::connect(&config.store_config()).await?;
         bootstrap::load_reference_data(&store).await?;
         let demo_accounts = if config.demo { bootstrap::create_demo_accounts(&store).await? } else { vec![] };
         let throttle = auth::LoginThrottle::new(

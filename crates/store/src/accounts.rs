@@ -4,14 +4,13 @@
 //! recommendation). Session and token secrets are 256 random bits; only their SHA-256 is
 //! stored, so a copy of the database cannot be replayed as a login.
 
-use crate::{Result, Store, StoreError};
+use crate::{with_db, Col, Result, Store, StoreError};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 /// A role. An official belongs to one agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,15 +121,15 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| hash_password(&random_secret()).unwrap_or_default())
 }
 
-fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> User {
+fn user_from_row(r: &impl Col) -> User {
     User {
-        id: r.get("id"),
-        username: r.get("username"),
-        full_name: r.get("full_name"),
-        phone: r.get("phone"),
-        email: r.get("email"),
-        role: Role::parse(&r.get::<String, _>("role")).unwrap_or(Role::Citizen),
-        agency_code: r.get("agency_code"),
+        id: r.col("id"),
+        username: r.col("username"),
+        full_name: r.col("full_name"),
+        phone: r.col("phone"),
+        email: r.col("email"),
+        role: Role::parse(&r.col::<String>("role")).unwrap_or(Role::Citizen),
+        agency_code: r.col("agency_code"),
     }
 }
 
@@ -140,58 +139,70 @@ impl Store {
     /// # Errors
     /// [`StoreError::Conflict`] naming the field (`username`, `phone`, `email`) when taken.
     pub async fn create_user(&self, u: &NewUser<'_>) -> Result<User> {
-        let hash = hash_password(u.password)?;
-        let res = sqlx::query(
-            "INSERT INTO users (username, full_name, phone, email, password_hash, role, agency_code, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        )
-        .bind(u.username)
-        .bind(u.full_name)
-        .bind(u.phone)
-        .bind(u.email)
-        .bind(hash)
-        .bind(u.role.as_str())
-        .bind(u.agency_code)
-        .bind(crate::now())
-        .fetch_one(&self.writer)
-        .await;
-        match res {
-            Ok(r) => Ok(user_from_row(&r)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                let msg = e.message();
-                let field = ["username", "phone", "email"].into_iter().find(|f| msg.contains(&format!("users.{f}")));
-                Err(StoreError::Conflict(field.unwrap_or("username").to_string()))
+        with_db!(self, |writer, reader| {
+            let hash = hash_password(u.password)?;
+            let res = sqlx::query(
+                "INSERT INTO users (username, full_name, phone, email, password_hash, role, agency_code, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+            )
+            .bind(u.username)
+            .bind(u.full_name)
+            .bind(u.phone)
+            .bind(u.email)
+            .bind(hash)
+            .bind(u.role.as_str())
+            .bind(u.agency_code)
+            .bind(crate::now())
+            .fetch_one(writer)
+            .await;
+            match res {
+                Ok(r) => Ok(user_from_row(&r)),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    let msg = e.message();
+                    // SQLite names the column ("users.phone"), PostgreSQL the constraint ("users_phone_key").
+                    let constraint = e.constraint().unwrap_or_default();
+                    let field = ["username", "phone", "email"]
+                        .into_iter()
+                        .find(|f| msg.contains(&format!("users.{f}")) || constraint == format!("users_{f}_key"));
+                    Err(StoreError::Conflict(field.unwrap_or("username").to_string()))
+                }
+                Err(e) => Err(e.into()),
             }
-            Err(e) => Err(e.into()),
-        }
+        })
     }
 
     /// Number of accounts.
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.reader).await?)
+        with_db!(self, |writer, reader| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(reader).await?)
+        })
     }
 
     /// One account by id.
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let r = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
-        Ok(r.as_ref().map(user_from_row))
+        with_db!(self, |writer, reader| {
+            let r = sqlx::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(reader).await?;
+            Ok(r.as_ref().map(user_from_row))
+        })
     }
 
     /// The account a sign-in name designates, with its password hash: `login` is a
     /// username, a phone number or an email, already normalised by the caller (lower-case;
     /// a phone as `0…`). A username match wins over a phone or email match.
     pub async fn find_login(&self, login: &str, phone: Option<&str>) -> Result<Option<(User, String)>> {
-        let login = login.trim().to_lowercase();
-        let r = sqlx::query(
-            "SELECT * FROM users WHERE username = ? OR phone = ? OR email = ? ORDER BY (username = ?) DESC LIMIT 1",
-        )
-        .bind(&login)
-        .bind(phone.unwrap_or(&login))
-        .bind(&login)
-        .bind(&login)
-        .fetch_optional(&self.reader)
-        .await?;
-        Ok(r.map(|r| (user_from_row(&r), r.get::<String, _>("password_hash"))))
+        with_db!(self, |writer, reader| {
+            let login = login.trim().to_lowercase();
+            let r = sqlx::query(
+                "SELECT * FROM users WHERE username = $1 OR phone = $2 OR email = $3 ORDER BY (username = $4) DESC LIMIT 1",
+            )
+            .bind(&login)
+            .bind(phone.unwrap_or(&login))
+            .bind(&login)
+            .bind(&login)
+            .fetch_optional(reader)
+            .await?;
+            Ok(r.map(|r| (user_from_row(&r), r.col::<String>("password_hash"))))
+        })
     }
 
     /// Verifies `password` against an Argon2 `hash` (`None`: against a dummy hash, so an
@@ -207,48 +218,54 @@ impl Store {
     /// Starts a session or issues a token for `user_id`, valid for `ttl`. Returns the secret
     /// (given to the client once; only its hash is kept).
     pub async fn create_session(&self, user_id: i64, kind: SessionKind, ttl: Duration) -> Result<String> {
-        let secret = random_secret();
-        let now = crate::now();
-        sqlx::query(
-            "INSERT INTO sessions (secret_hash, kind, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(secret_hash(&secret))
-        .bind(kind.as_str())
-        .bind(user_id)
-        .bind(random_secret())
-        .bind(now)
-        .bind(now + ttl)
-        .execute(&self.writer)
-        .await?;
-        // Housekeeping: expired sessions go (cheap, indexed).
-        sqlx::query("DELETE FROM sessions WHERE expires_at < ?").bind(now).execute(&self.writer).await?;
-        Ok(secret)
+        with_db!(self, |writer, reader| {
+            let secret = random_secret();
+            let now = crate::now();
+            sqlx::query(
+                "INSERT INTO sessions (secret_hash, kind, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(secret_hash(&secret))
+            .bind(kind.as_str())
+            .bind(user_id)
+            .bind(random_secret())
+            .bind(now)
+            .bind(now + ttl)
+            .execute(writer)
+            .await?;
+            // Housekeeping: expired sessions go (cheap, indexed).
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(writer).await?;
+            Ok(secret)
+        })
     }
 
     /// The live session or token for `secret` of `kind`; `None` when unknown or expired.
     pub async fn session(&self, secret: &str, kind: SessionKind) -> Result<Option<Session>> {
-        let r = sqlx::query(
-            "SELECT u.*, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.secret_hash = ? AND s.kind = ? AND s.expires_at > ?",
-        )
-        .bind(secret_hash(secret))
-        .bind(kind.as_str())
-        .bind(crate::now())
-        .fetch_optional(&self.reader)
-        .await?;
-        Ok(r.map(|r| Session {
-            user: user_from_row(&r),
-            csrf_token: r.get("csrf_token"),
-            expires_at: r.get("expires_at"),
-        }))
+        with_db!(self, |writer, reader| {
+            let r = sqlx::query(
+                "SELECT u.*, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.secret_hash = $1 AND s.kind = $2 AND s.expires_at > $3",
+            )
+            .bind(secret_hash(secret))
+            .bind(kind.as_str())
+            .bind(crate::now())
+            .fetch_optional(reader)
+            .await?;
+            Ok(r.map(|r| Session {
+                user: user_from_row(&r),
+                csrf_token: r.col("csrf_token"),
+                expires_at: r.col("expires_at"),
+            }))
+        })
     }
 
     /// Ends a session (sign-out).
     pub async fn delete_session(&self, secret: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE secret_hash = ?")
-            .bind(secret_hash(secret))
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+        with_db!(self, |writer, reader| {
+            sqlx::query("DELETE FROM sessions WHERE secret_hash = $1")
+                .bind(secret_hash(secret))
+                .execute(writer)
+                .await?;
+            Ok(())
+        })
     }
 }

@@ -1,9 +1,8 @@
 //! Legal-time settings: per-agency working hours and loaded calendar decisions.
 
-use crate::{Result, Store, StoreError};
+use crate::{with_db, Col, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
 /// One recorded load of a decisions file.
 #[derive(Debug, Clone, Serialize)]
@@ -18,52 +17,60 @@ pub struct DecisionLoad {
 impl Store {
     /// Records a decisions file (already validated by the caller) and who loaded it.
     pub async fn add_calendar_decisions(&self, content: &str, years: &[i32], loaded_by: &str) -> Result<DecisionLoad> {
-        let years_s = years.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
-        let r = sqlx::query(
-            "INSERT INTO calendar_decisions (content, years, loaded_by, loaded_at) VALUES (?, ?, ?, ?) RETURNING id, loaded_at",
-        )
-        .bind(content)
-        .bind(&years_s)
-        .bind(loaded_by)
-        .bind(crate::now())
-        .fetch_one(&self.writer)
-        .await?;
-        Ok(DecisionLoad {
-            id: r.get("id"),
-            years: years.to_vec(),
-            loaded_by: loaded_by.to_string(),
-            loaded_at: r.get("loaded_at"),
+        with_db!(self, |writer, reader| {
+            let years_s = years.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+            let r = sqlx::query(
+                "INSERT INTO calendar_decisions (content, years, loaded_by, loaded_at) VALUES ($1, $2, $3, $4) RETURNING id, loaded_at",
+            )
+            .bind(content)
+            .bind(&years_s)
+            .bind(loaded_by)
+            .bind(crate::now())
+            .fetch_one(writer)
+            .await?;
+            Ok(DecisionLoad {
+                id: r.col("id"),
+                years: years.to_vec(),
+                loaded_by: loaded_by.to_string(),
+                loaded_at: r.col("loaded_at"),
+            })
         })
     }
 
     /// Every loaded decisions file's content, oldest first (later loads win when merged).
     pub async fn calendar_decision_contents(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT content FROM calendar_decisions ORDER BY id").fetch_all(&self.reader).await?)
+        with_db!(self, |writer, reader| {
+            Ok(sqlx::query_scalar("SELECT content FROM calendar_decisions ORDER BY id").fetch_all(reader).await?)
+        })
     }
 
     /// The record of loads, newest first.
     pub async fn calendar_decision_loads(&self) -> Result<Vec<DecisionLoad>> {
-        let rows = sqlx::query("SELECT id, years, loaded_by, loaded_at FROM calendar_decisions ORDER BY id DESC")
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| DecisionLoad {
-                id: r.get("id"),
-                years: r.get::<String, _>("years").split(',').filter_map(|y| y.parse().ok()).collect(),
-                loaded_by: r.get("loaded_by"),
-                loaded_at: r.get("loaded_at"),
-            })
-            .collect())
+        with_db!(self, |writer, reader| {
+            let rows = sqlx::query("SELECT id, years, loaded_by, loaded_at FROM calendar_decisions ORDER BY id DESC")
+                .fetch_all(reader)
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| DecisionLoad {
+                    id: r.col("id"),
+                    years: r.col::<String>("years").split(',').filter_map(|y| y.parse().ok()).collect(),
+                    loaded_by: r.col("loaded_by"),
+                    loaded_at: r.col("loaded_at"),
+                })
+                .collect())
+        })
     }
 
     /// An agency's working hours text (`None`: the default).
     pub async fn agency_working_hours(&self, code: &str) -> Result<Option<String>> {
-        let r: Option<Option<String>> = sqlx::query_scalar("SELECT working_hours FROM agencies WHERE code = ?")
-            .bind(code)
-            .fetch_optional(&self.reader)
-            .await?;
-        Ok(r.flatten())
+        with_db!(self, |writer, reader| {
+            let r: Option<Option<String>> = sqlx::query_scalar("SELECT working_hours FROM agencies WHERE code = $1")
+                .bind(code)
+                .fetch_optional(reader)
+                .await?;
+            Ok(r.flatten())
+        })
     }
 
     /// Sets (or with `None` clears) an agency's working hours, validated by the caller.
@@ -71,26 +78,30 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown agency.
     pub async fn set_agency_working_hours(&self, code: &str, hours: Option<&str>) -> Result<()> {
-        let r = sqlx::query("UPDATE agencies SET working_hours = ? WHERE code = ?")
-            .bind(hours)
-            .bind(code)
-            .execute(&self.writer)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        with_db!(self, |writer, reader| {
+            let r = sqlx::query("UPDATE agencies SET working_hours = $1 WHERE code = $2")
+                .bind(hours)
+                .bind(code)
+                .execute(writer)
+                .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
     }
 
     /// An agency's default processing time (value, catalogue unit name such as
     /// `working_days`); `None` parts are unset.
     pub async fn agency_default_time(&self, code: &str) -> Result<(Option<f64>, Option<String>)> {
-        let r: Option<(Option<f64>, Option<String>)> =
-            sqlx::query_as("SELECT default_time_value, default_time_unit FROM agencies WHERE code = ?")
-                .bind(code)
-                .fetch_optional(&self.reader)
-                .await?;
-        Ok(r.unwrap_or((None, None)))
+        with_db!(self, |writer, reader| {
+            let r: Option<(Option<f64>, Option<String>)> =
+                sqlx::query_as("SELECT default_time_value, default_time_unit FROM agencies WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(reader)
+                    .await?;
+            Ok(r.unwrap_or((None, None)))
+        })
     }
 
     /// Sets an agency's default processing time (validated by the caller).
@@ -98,15 +109,17 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown agency.
     pub async fn set_agency_default_time(&self, code: &str, value: f64, unit: &str) -> Result<()> {
-        let r = sqlx::query("UPDATE agencies SET default_time_value = ?, default_time_unit = ? WHERE code = ?")
-            .bind(value)
-            .bind(unit)
-            .bind(code)
-            .execute(&self.writer)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        with_db!(self, |writer, reader| {
+            let r = sqlx::query("UPDATE agencies SET default_time_value = $1, default_time_unit = $2 WHERE code = $3")
+                .bind(value)
+                .bind(unit)
+                .bind(code)
+                .execute(writer)
+                .await?;
+            if r.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
     }
 }

@@ -3,14 +3,13 @@
 //! two leaves at most an unreferenced file (to be swept), never a row without a file.
 
 use crate::accounts::User;
-use crate::{Result, Store};
+use crate::{with_db, Col, Result, Store};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use object_store::path::Path as ObjectPath;
 use object_store::ObjectStore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 /// A stored document's metadata.
 #[derive(Debug, Clone, Serialize)]
@@ -41,22 +40,24 @@ pub struct NewDocument<'a> {
     pub bytes: Bytes,
 }
 
-fn object_path(sha256: &str) -> ObjectPath {
+/// Where the content with this lower-case hex SHA-256 is stored: `sha256/ab/abcd…`, the same
+/// key in a local directory and in an S3 bucket.
+pub fn object_path(sha256: &str) -> ObjectPath {
     ObjectPath::from(format!("sha256/{}/{}", &sha256[..2], sha256))
 }
 
-fn document_from_row(r: &sqlx::sqlite::SqliteRow) -> Document {
+fn document_from_row(r: &impl Col) -> Document {
     Document {
-        id: r.get("id"),
-        dossier_id: r.get("dossier_id"),
-        kind: r.get("kind"),
-        name: r.get("name"),
-        file_name: r.get("file_name"),
-        content_type: r.get("content_type"),
-        size: r.get("size"),
-        sha256: r.get("sha256"),
-        uploaded_by: r.get("uploaded_by"),
-        created_at: r.get("created_at"),
+        id: r.col("id"),
+        dossier_id: r.col("dossier_id"),
+        kind: r.col("kind"),
+        name: r.col("name"),
+        file_name: r.col("file_name"),
+        content_type: r.col("content_type"),
+        size: r.col("size"),
+        sha256: r.col("sha256"),
+        uploaded_by: r.col("uploaded_by"),
+        created_at: r.col("created_at"),
     }
 }
 
@@ -66,59 +67,66 @@ impl Store {
     /// checked its status at that version): an upload racing a submission loses with
     /// [`crate::StoreError::Conflict`] instead of slipping in after it.
     pub async fn add_document(&self, d: NewDocument<'_>, by: &User, expected_version: i64) -> Result<Document> {
-        let sha = hex::encode(Sha256::digest(&d.bytes));
-        let size = i64::try_from(d.bytes.len()).unwrap_or(i64::MAX);
-        self.objects.put(&object_path(&sha), d.bytes.into()).await?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = crate::now();
-        let mut tx = self.writer.begin().await?;
-        let bumped =
-            sqlx::query("UPDATE dossiers SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
-                .bind(now)
-                .bind(d.dossier_id)
-                .bind(expected_version)
-                .execute(&mut *tx)
-                .await?;
-        if bumped.rows_affected() != 1 {
-            return Err(crate::StoreError::Conflict("the dossier changed meanwhile".into()));
-        }
-        let r = sqlx::query(
-            "INSERT INTO documents (id, dossier_id, kind, name, file_name, content_type, size, sha256, uploaded_by, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        )
-        .bind(&id)
-        .bind(d.dossier_id)
-        .bind(d.kind)
-        .bind(d.name)
-        .bind(d.file_name)
-        .bind(d.content_type)
-        .bind(size)
-        .bind(&sha)
-        .bind(by.id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(document_from_row(&r))
+        with_db!(self, |writer, reader| {
+            let sha = hex::encode(Sha256::digest(&d.bytes));
+            let size = i64::try_from(d.bytes.len()).unwrap_or(i64::MAX);
+            self.objects.put(&object_path(&sha), d.bytes.into()).await?;
+            let id = uuid::Uuid::new_v4().to_string();
+            let now = crate::now();
+            let mut tx = writer.begin().await?;
+            let bumped = sqlx::query(
+                "UPDATE dossiers SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+            )
+            .bind(now)
+            .bind(d.dossier_id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+            if bumped.rows_affected() != 1 {
+                return Err(crate::StoreError::Conflict("the dossier changed meanwhile".into()));
+            }
+            let r = sqlx::query(
+                "INSERT INTO documents (id, dossier_id, kind, name, file_name, content_type, size, sha256, uploaded_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *",
+            )
+            .bind(&id)
+            .bind(d.dossier_id)
+            .bind(d.kind)
+            .bind(d.name)
+            .bind(d.file_name)
+            .bind(d.content_type)
+            .bind(size)
+            .bind(&sha)
+            .bind(by.id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(document_from_row(&r))
+        })
     }
 
     /// A dossier's documents, oldest first.
     pub async fn documents(&self, dossier_id: &str) -> Result<Vec<Document>> {
-        let rows = sqlx::query("SELECT * FROM documents WHERE dossier_id = ? ORDER BY created_at, id")
-            .bind(dossier_id)
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(rows.iter().map(document_from_row).collect())
+        with_db!(self, |writer, reader| {
+            let rows = sqlx::query("SELECT * FROM documents WHERE dossier_id = $1 ORDER BY created_at, id")
+                .bind(dossier_id)
+                .fetch_all(reader)
+                .await?;
+            Ok(rows.iter().map(document_from_row).collect())
+        })
     }
 
     /// One document of a dossier.
     pub async fn document(&self, dossier_id: &str, id: &str) -> Result<Option<Document>> {
-        let r = sqlx::query("SELECT * FROM documents WHERE dossier_id = ? AND id = ?")
-            .bind(dossier_id)
-            .bind(id)
-            .fetch_optional(&self.writer)
-            .await?;
-        Ok(r.as_ref().map(document_from_row))
+        with_db!(self, |writer, reader| {
+            let r = sqlx::query("SELECT * FROM documents WHERE dossier_id = $1 AND id = $2")
+                .bind(dossier_id)
+                .bind(id)
+                .fetch_optional(writer)
+                .await?;
+            Ok(r.as_ref().map(document_from_row))
+        })
     }
 
     /// A document's bytes.
@@ -145,31 +153,65 @@ impl Store {
     /// `grace` (a file is written before its row, so a younger one may belong to an upload
     /// whose transaction has not committed yet). Safe to run while the server runs.
     pub async fn gc_documents(&self, grace: chrono::Duration) -> Result<GcReport> {
-        use futures_util::StreamExt;
-        let mut report = GcReport::default();
-        let cutoff = crate::now() - grace;
-        let mut listing = self.objects.list(Some(&ObjectPath::from("sha256")));
-        let mut candidates = Vec::new();
-        while let Some(meta) = listing.next().await {
-            let meta = meta?;
-            report.scanned += 1;
-            let Some(sha) = meta.location.filename().map(str::to_string) else { continue };
-            candidates.push((sha, meta.last_modified, meta.location));
-        }
-        for (sha, modified, location) in candidates {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE sha256 = ?")
-                .bind(&sha)
-                .fetch_one(&self.writer)
-                .await?;
-            if n > 0 {
-                report.referenced += 1;
-            } else if modified > cutoff {
-                report.too_recent += 1;
-            } else {
-                self.objects.delete(&location).await?;
-                report.deleted += 1;
-            }
-        }
-        Ok(report)
+        with_db!(self, |writer, reader| {
+            sweep_unreferenced(self.objects.as_ref(), crate::now() - grace, |sha| async move {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE sha256 = $1")
+                    .bind(sha)
+                    .fetch_one(writer)
+                    .await?;
+                Ok(n > 0)
+            })
+            .await
+        })
     }
+}
+
+/// The sweep of [`Store::gc_documents`], independent of the database: deletes the objects
+/// under `sha256/` that `is_referenced` (called with the object's SHA-256) says no row names
+/// and that were last written before `cutoff`. Works alike on a local directory and on S3:
+/// the listing is recursive over the prefix, `last_modified` is the file's mtime or S3's
+/// `LastModified` (whole seconds, the S3 server's clock: keep the grace period well above
+/// any clock skew), and an upload of the same content rewrites the object, which makes it
+/// recent again. Each candidate is looked at once more (`head`) just before it is deleted, so
+/// that one re-uploaded since the listing is kept; an object already gone is not an error.
+pub async fn sweep_unreferenced<F, Fut>(
+    objects: &dyn ObjectStore,
+    cutoff: DateTime<Utc>,
+    mut is_referenced: F,
+) -> Result<GcReport>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    use futures_util::StreamExt;
+    let mut report = GcReport::default();
+    let mut listing = objects.list(Some(&ObjectPath::from("sha256")));
+    let mut candidates = Vec::new();
+    while let Some(meta) = listing.next().await {
+        let meta = meta?;
+        report.scanned += 1;
+        let Some(sha) = meta.location.filename().map(str::to_string) else { continue };
+        candidates.push((sha, meta.last_modified, meta.location));
+    }
+    drop(listing);
+    for (sha, modified, location) in candidates {
+        if is_referenced(sha).await? {
+            report.referenced += 1;
+            continue;
+        }
+        if modified > cutoff {
+            report.too_recent += 1;
+            continue;
+        }
+        match objects.head(&location).await {
+            Ok(now) if now.last_modified > cutoff => report.too_recent += 1,
+            Ok(_) => match objects.delete(&location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => report.deleted += 1,
+                Err(e) => return Err(e.into()),
+            },
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(report)
 }

@@ -3,14 +3,13 @@
 //! concurrency: a lost race is [`StoreError::Conflict`]).
 
 use crate::accounts::User;
-use crate::{Result, Store, StoreError};
+use crate::{with_db, Col, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use motcua_core::calendar::vietnam;
 use motcua_core::catalogue::TimeUnit;
 use motcua_core::dossier::{Action, DossierCode, Status};
 use motcua_core::legal_time::{ClockPause, PauseReason};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 /// The person the dossier is for (recorded apart from the submitting account).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,168 +131,186 @@ fn unit_parse(s: &str) -> Option<TimeUnit> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
 }
 
-fn dossier_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Dossier> {
-    let status = |col: &str| r.get::<Option<String>, _>(col).and_then(|s| Status::parse(&s));
+fn dossier_from_row(r: &impl Col) -> Result<Dossier> {
+    let status = |col: &str| r.col::<Option<String>>(col).and_then(|s| Status::parse(&s));
     Ok(Dossier {
-        id: r.get("id"),
-        code: r.get("code"),
-        procedure_code: r.get("procedure_code"),
-        agency_code: r.get("agency_code"),
-        owner_id: r.get("owner_id"),
-        applicant: serde_json::from_str(&r.get::<String, _>("applicant"))?,
-        delivery: r.get("delivery"),
-        form: serde_json::from_str(&r.get::<String, _>("form"))?,
+        id: r.col("id"),
+        code: r.col("code"),
+        procedure_code: r.col("procedure_code"),
+        agency_code: r.col("agency_code"),
+        owner_id: r.col("owner_id"),
+        applicant: serde_json::from_str(&r.col::<String>("applicant"))?,
+        delivery: r.col("delivery"),
+        form: serde_json::from_str(&r.col::<String>("form"))?,
         status: status("status").unwrap_or(Status::Draft),
         resume_status: status("resume_status"),
-        version: r.get("version"),
-        time_value: r.get("time_value"),
-        time_unit: r.get::<Option<String>, _>("time_unit").and_then(|s| unit_parse(&s)),
-        time_flagged: r.get("time_flagged"),
-        same_day_cutoff: r.get("same_day_cutoff"),
-        created_at: r.get("created_at"),
-        submitted_at: r.get("submitted_at"),
-        received_at: r.get("received_at"),
-        decided_at: r.get("decided_at"),
-        returned_at: r.get("returned_at"),
-        due_at: r.get("due_at"),
-        result_document_id: r.get("result_document_id"),
-        updated_at: r.get("updated_at"),
-        due_explanation: r.get("due_explanation"),
-        procedure_name: r.get("procedure_name"),
+        version: r.col("version"),
+        time_value: r.col("time_value"),
+        time_unit: r.col::<Option<String>>("time_unit").and_then(|s| unit_parse(&s)),
+        time_flagged: r.col("time_flagged"),
+        same_day_cutoff: r.col("same_day_cutoff"),
+        created_at: r.col("created_at"),
+        submitted_at: r.col("submitted_at"),
+        received_at: r.col("received_at"),
+        decided_at: r.col("decided_at"),
+        returned_at: r.col("returned_at"),
+        due_at: r.col("due_at"),
+        result_document_id: r.col("result_document_id"),
+        updated_at: r.col("updated_at"),
+        due_explanation: r.col("due_explanation"),
+        procedure_name: r.col("procedure_name"),
     })
 }
 
 impl Store {
     /// Creates a draft (no code, no due instant) and its first history entry.
     pub async fn create_dossier(&self, d: &NewDossier, actor: &User) -> Result<Dossier> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let now = crate::now();
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
-               form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&d.procedure_code)
-        .bind(&d.agency_code)
-        .bind(d.owner_id)
-        .bind(serde_json::to_string(&d.applicant)?)
-        .bind(&d.applicant.id_number)
-        .bind(&d.delivery)
-        .bind(serde_json::to_string(&d.form)?)
-        .bind(d.time_value)
-        .bind(d.time_unit.map(unit_str))
-        .bind(d.time_flagged)
-        .bind(&d.same_day_cutoff)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        insert_history(&mut tx, &id, now, "create", None, Status::Draft, actor, None).await?;
-        tx.commit().await?;
-        self.dossier_by_id(&id).await?.ok_or(StoreError::NotFound)
+        with_db!(self, |writer, reader| {
+            let id = uuid::Uuid::new_v4().to_string();
+            let now = crate::now();
+            let mut tx = writer.begin().await?;
+            sqlx::query(
+                "INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
+                   form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(&id)
+            .bind(&d.procedure_code)
+            .bind(&d.agency_code)
+            .bind(d.owner_id)
+            .bind(serde_json::to_string(&d.applicant)?)
+            .bind(&d.applicant.id_number)
+            .bind(&d.delivery)
+            .bind(serde_json::to_string(&d.form)?)
+            .bind(d.time_value)
+            .bind(d.time_unit.map(unit_str))
+            .bind(d.time_flagged)
+            .bind(&d.same_day_cutoff)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            insert_history!(tx, &id, now, "create", None, Status::Draft, actor, None::<&str>)?;
+            tx.commit().await?;
+            self.dossier_by_id(&id).await?.ok_or(StoreError::NotFound)
+        })
     }
 
     /// A dossier by id or by code.
     pub async fn dossier(&self, reference: &str) -> Result<Option<Dossier>> {
-        let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = ? OR d.code = ?")
-            .bind(reference)
-            .bind(reference)
-            .fetch_optional(&self.reader)
-            .await?;
-        r.as_ref().map(dossier_from_row).transpose()
+        with_db!(self, |writer, reader| {
+            let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = $1 OR d.code = $2")
+                .bind(reference)
+                .bind(reference)
+                .fetch_optional(reader)
+                .await?;
+            r.as_ref().map(dossier_from_row).transpose()
+        })
     }
 
     async fn dossier_by_id(&self, id: &str) -> Result<Option<Dossier>> {
-        // Read from the writer: the row was just written on it.
-        let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = ?").bind(id).fetch_optional(&self.writer).await?;
-        r.as_ref().map(dossier_from_row).transpose()
+        with_db!(self, |writer, reader| {
+            // Read from the writer: the row was just written on it.
+            let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = $1").bind(id).fetch_optional(writer).await?;
+            r.as_ref().map(dossier_from_row).transpose()
+        })
     }
 
     /// The dossiers an account owns, newest first.
     pub async fn dossiers_of_owner(&self, owner_id: i64, limit: i64) -> Result<Vec<Dossier>> {
-        let rows = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.owner_id = ? ORDER BY d.created_at DESC LIMIT ?")
-            .bind(owner_id)
-            .bind(limit.clamp(1, 500))
-            .fetch_all(&self.reader)
-            .await?;
-        rows.iter().map(dossier_from_row).collect()
+        with_db!(self, |writer, reader| {
+            let rows = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.owner_id = $1 ORDER BY d.created_at DESC LIMIT $2")
+                .bind(owner_id)
+                .bind(limit.clamp(1, 500))
+                .fetch_all(reader)
+                .await?;
+            rows.iter().map(dossier_from_row).collect()
+        })
     }
 
     /// An agency's queue: submitted dossiers and those in processing, oldest due first
     /// (those without a due instant last, oldest submission first).
     pub async fn agency_queue(&self, agency_code: &str, filter: &QueueFilter) -> Result<Vec<Dossier>> {
-        let statuses: Vec<Status> = if filter.statuses.is_empty() {
-            vec![Status::Submitted, Status::Received, Status::SupplementRequested, Status::Approved]
-        } else {
-            filter.statuses.clone()
-        };
-        let marks = vec!["?"; statuses.len()].join(",");
-        let sql = format!(
-            "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
-             WHERE d.agency_code = ? AND d.status IN ({marks})
-             ORDER BY d.due_at IS NULL, d.due_at, d.submitted_at LIMIT ?"
-        );
-        let mut q = sqlx::query(&sql).persistent(false).bind(agency_code);
-        for s in &statuses {
-            q = q.bind(s.as_str());
-        }
-        let rows = q.bind(if filter.limit <= 0 { 200 } else { filter.limit.min(1000) }).fetch_all(&self.reader).await?;
-        rows.iter().map(dossier_from_row).collect()
+        with_db!(self, |writer, reader| {
+            let statuses: Vec<Status> = if filter.statuses.is_empty() {
+                vec![Status::Submitted, Status::Received, Status::SupplementRequested, Status::Approved]
+            } else {
+                filter.statuses.clone()
+            };
+            let marks = vec!["?"; statuses.len()].join(",");
+            let sql = format!(
+                "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+                 WHERE d.agency_code = ? AND d.status IN ({marks})
+                 ORDER BY d.due_at IS NULL, d.due_at, d.submitted_at LIMIT ?"
+            );
+            let sql = crate::numbered(&sql);
+            let mut q = sqlx::query(&sql).persistent(false).bind(agency_code);
+            for s in &statuses {
+                q = q.bind(s.as_str());
+            }
+            let rows = q.bind(if filter.limit <= 0 { 200 } else { filter.limit.min(1000) }).fetch_all(reader).await?;
+            rows.iter().map(dossier_from_row).collect()
+        })
     }
 
     /// How many of an agency's dossiers are in each status (drafts are never counted: they
     /// are visible only to their authors).
     pub async fn agency_status_counts(&self, agency_code: &str) -> Result<Vec<(Status, i64)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT status, COUNT(*) FROM dossiers WHERE agency_code = ? AND status <> 'draft' GROUP BY status",
-        )
-        .bind(agency_code)
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows.into_iter().filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n))).collect())
+        with_db!(self, |writer, reader| {
+            let rows: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT status, COUNT(*) FROM dossiers WHERE agency_code = $1 AND status <> 'draft' GROUP BY status",
+            )
+            .bind(agency_code)
+            .fetch_all(reader)
+            .await?;
+            Ok(rows.into_iter().filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n))).collect())
+        })
     }
 
     /// A dossier's history, oldest first.
     pub async fn dossier_history(&self, dossier_id: &str) -> Result<Vec<HistoryEntry>> {
-        let rows = sqlx::query("SELECT * FROM dossier_history WHERE dossier_id = ? ORDER BY id")
-            .bind(dossier_id)
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| HistoryEntry {
-                at: r.get("at"),
-                action: r.get("action"),
-                from_status: r.get("from_status"),
-                status: r.get("to_status"),
-                by: r.get("actor_name"),
-                by_role: r.get("actor_role"),
-                reason: r.get("reason"),
-            })
-            .collect())
+        with_db!(self, |writer, reader| {
+            let rows = sqlx::query("SELECT * FROM dossier_history WHERE dossier_id = $1 ORDER BY id")
+                .bind(dossier_id)
+                .fetch_all(reader)
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| HistoryEntry {
+                    at: r.col("at"),
+                    action: r.col("action"),
+                    from_status: r.col("from_status"),
+                    status: r.col("to_status"),
+                    by: r.col("actor_name"),
+                    by_role: r.col("actor_role"),
+                    reason: r.col("reason"),
+                })
+                .collect())
+        })
     }
 
     /// A dossier's clock pauses, oldest first.
     pub async fn dossier_pauses(&self, dossier_id: &str) -> Result<Vec<ClockPause>> {
-        let rows = sqlx::query("SELECT reason, from_at, until_at FROM dossier_pauses WHERE dossier_id = ? ORDER BY id")
-            .bind(dossier_id)
-            .fetch_all(&self.reader)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ClockPause {
-                from: r.get("from_at"),
-                until: r.get("until_at"),
-                reason: match r.get::<String, _>("reason").as_str() {
-                    "supplement" => PauseReason::SupplementRequest,
-                    "payment" => PauseReason::AwaitingPayment,
-                    "suspension" => PauseReason::Suspension,
-                    _ => PauseReason::Unspecified,
-                },
-            })
-            .collect())
+        with_db!(self, |writer, reader| {
+            let rows =
+                sqlx::query("SELECT reason, from_at, until_at FROM dossier_pauses WHERE dossier_id = $1 ORDER BY id")
+                    .bind(dossier_id)
+                    .fetch_all(reader)
+                    .await?;
+            Ok(rows
+                .iter()
+                .map(|r| ClockPause {
+                    from: r.col("from_at"),
+                    until: r.col("until_at"),
+                    reason: match r.col::<String>("reason").as_str() {
+                        "supplement" => PauseReason::SupplementRequest,
+                        "payment" => PauseReason::AwaitingPayment,
+                        "suspension" => PauseReason::Suspension,
+                        _ => PauseReason::Unspecified,
+                    },
+                })
+                .collect())
+        })
     }
 
     /// Applies a state change in one transaction: the dossier row (if still at
@@ -302,99 +319,96 @@ impl Store {
     /// # Errors
     /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race).
     pub async fn apply_change(&self, dossier: &Dossier, c: &Change<'_>) -> Result<Dossier> {
-        let mut tx = self.writer.begin().await?;
-        let mut code = dossier.code.clone();
-        if c.issue_code && code.is_none() {
-            let day = c.at.with_timezone(&vietnam()).date_naive();
-            let last: i64 = sqlx::query_scalar(
-                "INSERT INTO dossier_counters (agency_code, day, last) VALUES (?, ?, 1)
-                 ON CONFLICT(agency_code, day) DO UPDATE SET last = last + 1 RETURNING last",
+        with_db!(self, |writer, reader| {
+            let mut tx = writer.begin().await?;
+            let mut code = dossier.code.clone();
+            if c.issue_code && code.is_none() {
+                let day = c.at.with_timezone(&vietnam()).date_naive();
+                let last: i64 = sqlx::query_scalar(
+                    "INSERT INTO dossier_counters (agency_code, day, last) VALUES ($1, $2, 1)
+                     ON CONFLICT(agency_code, day) DO UPDATE SET last = dossier_counters.last + 1 RETURNING last",
+                )
+                .bind(&dossier.agency_code)
+                .bind(day.format("%y%m%d").to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
+            }
+            let updated = sqlx::query(
+                "UPDATE dossiers SET status = $1, version = version + 1, code = $2, resume_status = $3, due_at = $4,
+                   due_explanation = COALESCE($5, due_explanation),
+                   submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
+                   received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
+                   decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
+                   returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
+                   result_document_id = COALESCE($14, result_document_id),
+                   updated_at = $15
+                 WHERE id = $16 AND version = $17",
             )
-            .bind(&dossier.agency_code)
-            .bind(day.format("%y%m%d").to_string())
-            .fetch_one(&mut *tx)
+            .bind(c.to.as_str())
+            .bind(&code)
+            .bind(c.resume_status.map(Status::as_str))
+            .bind(c.due_at)
+            .bind(c.due_explanation.as_deref())
+            .bind(c.action == Action::Submit)
+            .bind(c.at)
+            .bind(c.set_received)
+            .bind(c.at)
+            .bind(c.set_decided)
+            .bind(c.at)
+            .bind(c.set_returned)
+            .bind(c.at)
+            .bind(c.result_document_id)
+            .bind(c.at)
+            .bind(&dossier.id)
+            .bind(c.expected_version)
+            .execute(&mut *tx)
             .await?;
-            code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
-        }
-        let updated = sqlx::query(
-            "UPDATE dossiers SET status = ?, version = version + 1, code = ?, resume_status = ?, due_at = ?,
-               due_explanation = COALESCE(?, due_explanation),
-               submitted_at = COALESCE(submitted_at, CASE WHEN ? THEN ? END),
-               received_at = CASE WHEN ? THEN ? ELSE received_at END,
-               decided_at = CASE WHEN ? THEN ? ELSE decided_at END,
-               returned_at = CASE WHEN ? THEN ? ELSE returned_at END,
-               result_document_id = COALESCE(?, result_document_id),
-               updated_at = ?
-             WHERE id = ? AND version = ?",
-        )
-        .bind(c.to.as_str())
-        .bind(&code)
-        .bind(c.resume_status.map(Status::as_str))
-        .bind(c.due_at)
-        .bind(c.due_explanation.as_deref())
-        .bind(c.action == Action::Submit)
-        .bind(c.at)
-        .bind(c.set_received)
-        .bind(c.at)
-        .bind(c.set_decided)
-        .bind(c.at)
-        .bind(c.set_returned)
-        .bind(c.at)
-        .bind(c.result_document_id)
-        .bind(c.at)
-        .bind(&dossier.id)
-        .bind(c.expected_version)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("the dossier changed meanwhile".into()));
-        }
-        if c.close_pause {
-            sqlx::query("UPDATE dossier_pauses SET until_at = ? WHERE dossier_id = ? AND until_at IS NULL")
-                .bind(c.at)
-                .bind(&dossier.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(reason) = c.open_pause {
-            sqlx::query("INSERT INTO dossier_pauses (dossier_id, reason, from_at) VALUES (?, ?, ?)")
-                .bind(&dossier.id)
-                .bind(reason)
-                .bind(c.at)
-                .execute(&mut *tx)
-                .await?;
-        }
-        insert_history(&mut tx, &dossier.id, c.at, c.action.as_str(), Some(c.from), c.to, c.actor, c.reason).await?;
-        tx.commit().await?;
-        self.dossier_by_id(&dossier.id).await?.ok_or(StoreError::NotFound)
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict("the dossier changed meanwhile".into()));
+            }
+            if c.close_pause {
+                sqlx::query("UPDATE dossier_pauses SET until_at = $1 WHERE dossier_id = $2 AND until_at IS NULL")
+                    .bind(c.at)
+                    .bind(&dossier.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(reason) = c.open_pause {
+                sqlx::query("INSERT INTO dossier_pauses (dossier_id, reason, from_at) VALUES ($1, $2, $3)")
+                    .bind(&dossier.id)
+                    .bind(reason)
+                    .bind(c.at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert_history!(tx, &dossier.id, c.at, c.action.as_str(), Some(c.from), c.to, c.actor, c.reason)?;
+            tx.commit().await?;
+            self.dossier_by_id(&dossier.id).await?.ok_or(StoreError::NotFound)
+        })
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    dossier_id: &str,
-    at: DateTime<Utc>,
-    action: &str,
-    from: Option<Status>,
-    to: Status,
-    actor: &User,
-    reason: Option<&str>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(dossier_id)
-    .bind(at)
-    .bind(action)
-    .bind(from.map(Status::as_str))
-    .bind(to.as_str())
-    .bind(actor.id)
-    .bind(&actor.full_name)
-    .bind(actor.role.as_str())
-    .bind(reason)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// Inserts a history entry within the transaction `$tx` (a macro, so that it runs on either
+/// backend's transaction type).
+macro_rules! insert_history {
+    ($tx:expr, $dossier_id:expr, $at:expr, $action:expr, $from:expr, $to:expr, $actor:expr, $reason:expr) => {{
+        let (from, to, actor): (Option<Status>, Status, &User) = ($from, $to, $actor);
+        sqlx::query(
+            "INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind($dossier_id)
+        .bind($at)
+        .bind($action)
+        .bind(from.map(Status::as_str))
+        .bind(to.as_str())
+        .bind(actor.id)
+        .bind(&actor.full_name)
+        .bind(actor.role.as_str())
+        .bind($reason)
+        .execute(&mut *$tx)
+        .await
+    }};
 }
+use insert_history;

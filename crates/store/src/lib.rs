@@ -1,7 +1,11 @@
 //! motcua persistence. Every query lives here: handlers never see the pool.
 //!
-//! The embedded default is SQLite in WAL mode, with one writer connection (SQLite serialises
-//! writers anyway; one connection avoids lock-upgrade failures) and a small pool of readers.
+//! Two backends behind the same API, chosen by the database URL: the embedded default is
+//! SQLite in WAL mode, with one writer connection (SQLite serialises writers anyway; one
+//! connection avoids lock-upgrade failures) and a small pool of readers; production is
+//! PostgreSQL (`postgres://…`), one pool for both. Each query is written once, in SQL both
+//! accept (`$1` placeholders, `ON CONFLICT`, `RETURNING`), and run on the backend's own pool
+//! by [`with_db!`]; each backend has its own migrations.
 //! Documents are stored by SHA-256 in object storage, written before the row that names them.
 
 pub mod accounts;
@@ -10,10 +14,13 @@ pub mod catalogue;
 pub mod documents;
 pub mod dossiers;
 pub mod idempotency;
+pub mod objects;
+pub mod scratch;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
-use std::path::Path;
+use sqlx::{PgPool, SqlitePool};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -36,6 +43,9 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("password hash: {0}")]
     Hash(String),
+    /// The configuration cannot be used (an unsupported database URL, say).
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// Durations the store takes (re-exported so callers need not depend on chrono).
@@ -43,55 +53,262 @@ pub use chrono::Duration;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The database pools of one backend.
+#[derive(Clone)]
+pub(crate) enum Db {
+    /// Writes go through `writer` (one connection), reads through `reader`.
+    Sqlite { writer: SqlitePool, reader: SqlitePool },
+    /// One pool for reads and writes.
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$w` (the pool for writes) and `$r` (the pool for reads) bound to the
+/// store's backend: the body is compiled once per backend, so each query is written once and
+/// executed with that backend's own types.
+macro_rules! with_db {
+    ($store:expr, |$w:ident, $r:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite { writer, reader } => {
+                #[allow(unused_variables)]
+                let ($w, $r) = (writer, reader);
+                $body
+            }
+            $crate::Db::Postgres(pool) => {
+                #[allow(unused_variables)]
+                let ($w, $r) = (pool, pool);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Reads a column of a row of either backend (a type both backends decode).
+pub(crate) trait Col {
+    /// The column's value; panics if the column is missing or of another type (a schema
+    /// fault, caught by the tests on both backends).
+    fn col<T>(&self, column: &str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>;
+}
+
+impl Col for sqlx::sqlite::SqliteRow {
+    fn col<T>(&self, column: &str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>,
+    {
+        sqlx::Row::get(self, column)
+    }
+}
+
+impl Col for sqlx::postgres::PgRow {
+    fn col<T>(&self, column: &str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>,
+    {
+        sqlx::Row::get(self, column)
+    }
+}
+
+/// Numbers the `?` placeholders of a query built at run time as `$1`, `$2`, … (both backends
+/// accept that form). A `?` inside a quoted literal is left alone.
+pub(crate) fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let (mut n, mut quoted) = (0, false);
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where the store keeps its rows and its documents.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite://…` or `postgres://…` (also `postgresql://…`); `None`: SQLite at
+    /// `data_dir/motcua.db`.
+    pub database_url: Option<String>,
+    /// The embedded database and the local document directory live here.
+    pub data_dir: PathBuf,
+    /// Connections of the PostgreSQL pool (per server process).
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the store reports the database
+    /// unavailable (the server answers 503 then).
+    pub acquire_timeout: std::time::Duration,
+    /// Where documents go; `None`: the local directory `data_dir/documents`.
+    pub objects: Option<objects::ObjectsConfig>,
+    /// A key prefix under which this store keeps its documents (several stores sharing one
+    /// bucket, as the tests do); `None`: the bucket's or directory's root.
+    pub objects_prefix: Option<String>,
+}
+
+impl StoreConfig {
+    /// The embedded default: SQLite and documents under `data_dir`.
+    pub fn embedded(data_dir: impl Into<PathBuf>) -> StoreConfig {
+        StoreConfig {
+            database_url: None,
+            data_dir: data_dir.into(),
+            max_connections: 16,
+            acquire_timeout: std::time::Duration::from_secs(5),
+            objects: None,
+            objects_prefix: None,
+        }
+    }
+}
+
+/// Which backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
 /// The repository: database pools and the document store.
 #[derive(Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    db: Db,
     objects: Arc<dyn object_store::ObjectStore>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite database `data_dir/motcua.db` and the document
-    /// directory `data_dir/documents`, and runs the migrations.
+    /// Opens the embedded store under `data_dir` (SQLite `motcua.db`, documents in
+    /// `documents/`), creating it if needed, and runs the migrations.
     ///
     /// # Errors
     /// Database, migration or file-system errors.
     pub async fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir.join("documents"))
-            .map_err(|e| StoreError::Object(object_store::Error::Generic { store: "local", source: Box::new(e) }))?;
-        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", data_dir.join("motcua.db").display()))?
+        Store::connect(&StoreConfig::embedded(data_dir)).await
+    }
+
+    /// Opens the store `config` describes and runs the migrations of its backend.
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] for a URL of another kind; database, migration or file-system
+    /// errors.
+    pub async fn connect(config: &StoreConfig) -> Result<Store> {
+        let io = |e: std::io::Error| {
+            StoreError::Object(object_store::Error::Generic { store: "local", source: Box::new(e) })
+        };
+        std::fs::create_dir_all(&config.data_dir).map_err(io)?;
+        let objects_config = config
+            .objects
+            .clone()
+            .unwrap_or_else(|| objects::ObjectsConfig::Local { dir: config.data_dir.join("documents") });
+        let mut objects = objects::open(&objects_config)?;
+        if let Some(prefix) = &config.objects_prefix {
+            objects = Arc::new(object_store::prefix::PrefixStore::new(objects, prefix.as_str()));
+        }
+        // A missing bucket or wrong keys show now, not at a citizen's first upload.
+        objects::check_writable(objects.as_ref())
+            .await
+            .map_err(|e| StoreError::Config(format!("document store {}: {e}", objects_config.describe())))?;
+        let db = match config.database_url.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let opts = PgConnectOptions::from_str(url)?.application_name("motcua");
+                let pool = PgPoolOptions::new()
+                    .max_connections(config.max_connections)
+                    .acquire_timeout(config.acquire_timeout)
+                    .connect_with(opts)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Db::Postgres(pool)
+            }
+            None => {
+                Store::open_sqlite(&format!("sqlite://{}", config.data_dir.join("motcua.db").display()), config).await?
+            }
+            Some(url) if url.starts_with("sqlite:") => Store::open_sqlite(url, config).await?,
+            Some(url) => {
+                let scheme = url.split(':').next().unwrap_or_default();
+                return Err(StoreError::Config(format!(
+                    "unsupported database URL scheme {scheme:?}: use sqlite://… or postgres://…"
+                )));
+            }
+        };
+        Ok(Store { db, objects })
+    }
+
+    async fn open_sqlite(url: &str, config: &StoreConfig) -> Result<Db> {
+        let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(config.acquire_timeout.max(std::time::Duration::from_secs(30)))
+            .connect_with(opts.clone())
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let reader = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await?;
-        let objects = object_store::local::LocalFileSystem::new_with_prefix(data_dir.join("documents"))?;
-        Ok(Store { writer, reader, objects: Arc::new(objects) })
+        Ok(Db::Sqlite { writer, reader })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.reader).await.is_ok()
+        with_db!(self, |_w, r| sqlx::query("SELECT 1").execute(r).await.is_ok())
     }
 }
 
 /// True for database errors that mean "the database does not answer" (503, retry),
 /// as opposed to a fault in the request.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL's SQLSTATE class 08 (connection exception), 57P01-57P03 (the server is
+        // shutting down, crashed or starting up) and 53300 (too many connections).
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300"))
+        }
+        _ => false,
+    }
 }
 
 /// The current instant. The one place the store reads the clock, so tests can reason about it.
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn placeholders_are_numbered_outside_literals() {
+        assert_eq!(numbered("a = ? AND b LIKE ? ESCAPE '?' OR c = ?"), "a = $1 AND b LIKE $2 ESCAPE '?' OR c = $3");
+        assert_eq!(numbered("SELECT 1"), "SELECT 1");
+    }
 }

@@ -1,9 +1,10 @@
-//! Catalogue storage against a real SQLite database: re-import updates rather than
+//! Catalogue storage against a real database (SQLite, or PostgreSQL when
+//! MOTCUA_TEST_DATABASE_URL is set): re-import updates rather than
 //! duplicates, and an administrator's online level survives it.
 
 use motcua_core::catalogue::{OnlineLevel, Procedure};
 use motcua_store::catalogue::ProcedureQuery;
-use motcua_store::Store;
+use motcua_store::{scratch, Store};
 use serde_json::json;
 
 fn procedure(code: &str, name: &str) -> Procedure {
@@ -20,7 +21,7 @@ fn procedure(code: &str, name: &str) -> Procedure {
 #[tokio::test]
 async fn reimport_updates_and_keeps_the_administrators_online_level() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let store = Store::connect(&scratch::config_for_tests(dir.path()).await).await.unwrap();
     let first =
         store.upsert_procedures(&[(procedure("2.000815", "Chứng thực bản sao từ bản chính"), vec![])]).await.unwrap();
     assert_eq!((first.inserted, first.updated), (1, 0));
@@ -55,7 +56,7 @@ async fn an_upload_at_a_stale_version_is_a_conflict() {
     use motcua_store::documents::NewDocument;
     use motcua_store::dossiers::{Applicant, NewDossier};
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let store = Store::connect(&scratch::config_for_tests(dir.path()).await).await.unwrap();
     store.upsert_procedures(&[(procedure("2.000815", "Chứng thực"), vec![])]).await.unwrap();
     let units =
         motcua_core::admin_units::parse(include_str!("../../../data/admin-units/vn-units-2026-07-25.json")).unwrap();
@@ -122,7 +123,11 @@ async fn an_upload_at_a_stale_version_is_a_conflict() {
 #[tokio::test]
 async fn gc_sweeps_unreferenced_files_past_the_grace_period_only() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    // Documents in the local directory whatever the test backend (the test plants its orphan
+    // there; the same sweep on S3 is tested in objects_s3.rs).
+    let config = scratch::config_for_tests(dir.path()).await;
+    let store =
+        Store::connect(&motcua_store::StoreConfig { objects: None, objects_prefix: None, ..config }).await.unwrap();
     // An orphan left by an upload whose row was never written.
     let orphan = dir.path().join("documents/sha256/ab");
     std::fs::create_dir_all(&orphan).unwrap();

@@ -28,6 +28,11 @@ impl TestApp {
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::new(dir.path());
+        // PostgreSQL when MOTCUA_TEST_DATABASE_URL is set (a fresh database per test), S3 when
+        // MOTCUA_TEST_S3_ENDPOINT is (a prefix per test).
+        let store = motcua_store::scratch::config_for_tests(dir.path()).await;
+        (config.database_url, config.objects, config.objects_prefix) =
+            (store.database_url, store.objects, store.objects_prefix);
         config.demo = false;
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -3,5 +3,6 @@
 
 mod api;
 mod calendar;
+mod concurrency;
 mod helpers;
 mod pages;

@@ -1,0 +1,164 @@
+//! Correctness under concurrency and faults, on whichever backend the suite runs on (SQLite by
+//! default, PostgreSQL when MOTCUA_TEST_DATABASE_URL is set; `.ci/run` runs both).
+
+use crate::helpers::*;
+use motcua_store::accounts::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+async fn citizen(app: &TestApp, name: &str) -> String {
+    app.user(name, Role::Citizen, None).await;
+    app.token(name).await
+}
+
+async fn draft(app: &TestApp, token: &str, agency: &str) -> String {
+    let res = client()
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(token)
+        .json(&json!({"procedure_code": RESIDENCE, "agency_code": agency, "applicant": applicant(),
+                      "delivery": "online", "form": {"purpose": "xin việc"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// 200 submissions to one agency at once (and 20 to another, interleaved): every one gets a
+/// code, no two the same, and per agency and day the numbers run 1, 2, … with no gap.
+#[tokio::test]
+async fn two_hundred_parallel_submissions_get_unique_gap_free_codes() {
+    let app = TestApp::start().await;
+    let tokens = [citizen(&app, "dan.mot").await, citizen(&app, "dan.hai").await, citizen(&app, "dan.ba").await];
+    let mut drafts = Vec::new();
+    for i in 0..220 {
+        let agency = if i % 11 == 10 { OTHER_POLICE } else { BA_DINH_POLICE };
+        let token = tokens[i % tokens.len()].clone();
+        drafts.push((token.clone(), draft(&app, &token, agency).await, agency));
+    }
+    let app = Arc::new(app);
+    let sends = drafts.iter().map(|(token, id, _)| {
+        let app = app.clone();
+        async move {
+            let res = submit(&app, token, id).await;
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    });
+    let results = futures_join_all(sends).await;
+    // code = {agency}-{yyMMdd}-{NNNN}: group the numbers by agency and day.
+    let mut numbers: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
+    for ((status, body), (_, _, agency)) in results.iter().zip(&drafts) {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        let code = body["code"].as_str().expect("a code");
+        let mut parts = code.rsplitn(3, '-');
+        let n: u32 = parts.next().unwrap().parse().unwrap();
+        let day = parts.next().unwrap().to_string();
+        assert_eq!(parts.next().unwrap(), *agency, "{code}");
+        numbers.entry((agency.to_string(), day)).or_default().push(n);
+    }
+    let per_agency = |a: &str| numbers.iter().filter(|((ag, _), _)| ag == a).map(|(_, v)| v.len()).sum::<usize>();
+    assert_eq!((per_agency(BA_DINH_POLICE), per_agency(OTHER_POLICE)), (200, 20));
+    for ((agency, day), mut ns) in numbers {
+        ns.sort_unstable();
+        let expected: Vec<u32> = (1..=u32::try_from(ns.len()).unwrap()).collect();
+        assert_eq!(ns, expected, "{agency} on {day}: unique and without gaps");
+    }
+}
+
+/// A TCP relay between the server and PostgreSQL that a test can cut (closing every relayed
+/// connection and refusing new ones) and restore: the database "goes away" for real, as when
+/// the network or the server fails, without stopping the shared PostgreSQL.
+struct Relay {
+    port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl Relay {
+    async fn start(upstream: String) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, watch) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                if *watch.borrow() {
+                    continue; // dropped: the connection closes at once
+                }
+                let upstream = upstream.clone();
+                let mut watch = watch.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = watch.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        Relay { port, cut }
+    }
+
+    fn set_cut(&self, cut: bool) {
+        self.cut.send_replace(cut);
+    }
+}
+
+/// While the database is unreachable the server answers 503 with Retry-After (pages and API),
+/// and it recovers by itself when the database comes back: nothing restarts it.
+#[tokio::test]
+async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recovers() {
+    let Ok(admin) = std::env::var(motcua_store::scratch::TEST_DATABASE_ENV) else {
+        eprintln!("skipped: the database-outage test needs PostgreSQL (set MOTCUA_TEST_DATABASE_URL; .ci/run does)");
+        return;
+    };
+    let db = motcua_store::scratch::create_postgres_database(&admin).await.unwrap();
+    let mut url = reqwest::Url::parse(&db).unwrap();
+    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    let relay = Relay::start(upstream).await;
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(relay.port)).unwrap();
+    let app = TestApp::start_with(|c| {
+        c.database_url = Some(url.to_string());
+        c.db_acquire_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let token = citizen(&app, "dan.mot").await;
+    let id = draft(&app, &token, BA_DINH_POLICE).await;
+    let c = client();
+
+    relay.set_cut(true);
+    for path in ["/healthz".to_string(), format!("/api/v1/dossiers/{id}"), "/procedures?q=cu+tru".to_string()] {
+        let res = c.get(app.url(&path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(retry > 0, "{path}");
+    }
+    let res = submit(&app, &token, &id).await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let problem: Value = res.json().await.unwrap();
+    assert!(problem["type"].as_str().unwrap_or_default().ends_with("unavailable"), "{problem}");
+
+    relay.set_cut(false);
+    let mut healthy = false;
+    for _ in 0..40 {
+        if c.get(app.url("/healthz")).send().await.unwrap().status() == StatusCode::OK {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(healthy, "the server recovers without a restart");
+    // The refused submission changed nothing; made again, it goes through.
+    let (status, v) = {
+        let res = c.get(app.url(&format!("/api/v1/dossiers/{id}"))).bearer_auth(&token).send().await.unwrap();
+        (res.status(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!((status, v["status"].as_str()), (StatusCode::OK, Some("draft")));
+    let res = submit(&app, &token, &id).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert!(v["code"].as_str().unwrap().ends_with("-0001"), "{v}");
+}

@@ -1,0 +1,2 @@
+-- The document sweep looks documents up by content hash.
+CREATE INDEX documents_sha256 ON documents(sha256);

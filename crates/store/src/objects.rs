@@ -1,0 +1,193 @@
+//! Where document bytes live: a local directory (the default) or any S3-compatible service
+//! (AWS S3, MinIO, Ceph RGW, Garage, moto's server in the tests), through the `object_store`
+//! crate. Either way documents are keyed by their SHA-256 (`sha256/ab/abcd…`, see
+//! [`crate::documents::object_path`]), written before the database row that names them and
+//! swept by [`crate::documents::sweep_unreferenced`] when no row names them.
+
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::{ClientOptions, ObjectStore, RetryConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to reach the document store.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ObjectsConfig {
+    /// Files under a local directory (created if missing). One machine only: servers on other
+    /// machines do not see these files.
+    Local {
+        /// The directory; documents go to `dir/sha256/ab/abcd…`.
+        dir: PathBuf,
+    },
+    /// A bucket of an S3-compatible service, addressed path-style
+    /// (`{endpoint}/{bucket}/{key}`, which every S3-compatible server understands), signed
+    /// with AWS Signature Version 4.
+    S3 {
+        /// Base URL of the service, scheme included, no bucket:
+        /// `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000`.
+        endpoint: String,
+        /// The bucket. It must exist: the store never creates it.
+        bucket: String,
+        /// The region the requests are signed for (`us-east-1` for most non-AWS servers).
+        region: String,
+        /// Access key id. Empty: `object_store`'s own credential chain (for example EC2/ECS
+        /// instance metadata) is used instead of static keys, and likewise for the secret.
+        access_key_id: String,
+        /// Secret access key (never printed by this type's `Debug`).
+        secret_access_key: String,
+        /// Allow plain `http://` endpoints. Documents and signed requests then cross the network
+        /// unencrypted: meant for a server on loopback or in a private network.
+        allow_http: bool,
+    },
+}
+
+impl std::fmt::Debug for ObjectsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ObjectsConfig::Local { dir } => f.debug_struct("Local").field("dir", dir).finish(),
+            ObjectsConfig::S3 { endpoint, bucket, region, access_key_id, secret_access_key: _, allow_http } => f
+                .debug_struct("S3")
+                .field("endpoint", endpoint)
+                .field("bucket", bucket)
+                .field("region", region)
+                .field("access_key_id", access_key_id)
+                .field("secret_access_key", &"<redacted>")
+                .field("allow_http", allow_http)
+                .finish(),
+        }
+    }
+}
+
+/// Region used when `MOTCUA_S3_REGION` is unset.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Retries of one request to S3 (connection errors, 5xx, throttling) before the error
+/// reaches the caller. `object_store`'s default (10 retries within 3 minutes) would keep a
+/// citizen's upload hanging for minutes; a few quick retries, then "please retry", is better.
+const S3_MAX_RETRIES: usize = 3;
+/// Upper bound on the time spent retrying one request.
+const S3_RETRY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Time allowed to open a connection to the endpoint.
+const S3_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time allowed for one whole request (a 20 MB document at 1 MB/s fits).
+const S3_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl ObjectsConfig {
+    /// The S3 configuration from the environment, or `None` when `MOTCUA_S3_BUCKET` is unset
+    /// or empty (the caller then uses [`ObjectsConfig::Local`]):
+    ///
+    /// - `MOTCUA_S3_BUCKET`: the bucket (required for S3);
+    /// - `MOTCUA_S3_ENDPOINT`: base URL (default `https://s3.{region}.amazonaws.com`);
+    /// - `MOTCUA_S3_REGION`: signing region (default `us-east-1`);
+    /// - `MOTCUA_S3_ACCESS_KEY_ID`, `MOTCUA_S3_SECRET_ACCESS_KEY`: static credentials (unset:
+    ///   `object_store`'s credential chain, e.g. instance metadata);
+    /// - `MOTCUA_S3_ALLOW_HTTP`: `1`/`true` to allow an `http://` endpoint that is not on
+    ///   loopback (`http://` on 127.0.0.0/8, `[::1]` or `localhost` is always allowed).
+    pub fn from_env() -> Option<ObjectsConfig> {
+        ObjectsConfig::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`ObjectsConfig::from_env`] reading the variables through `var` (for tests, or another
+    /// source of settings).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Option<ObjectsConfig> {
+        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let bucket = get("MOTCUA_S3_BUCKET")?;
+        let region = get("MOTCUA_S3_REGION").unwrap_or_else(|| DEFAULT_REGION.to_string());
+        let endpoint = get("MOTCUA_S3_ENDPOINT")
+            .map(|e| e.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        let allow_http = is_loopback_http(&endpoint)
+            || get("MOTCUA_S3_ALLOW_HTTP").is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true"));
+        Some(ObjectsConfig::S3 {
+            endpoint,
+            bucket,
+            region,
+            access_key_id: get("MOTCUA_S3_ACCESS_KEY_ID").unwrap_or_default(),
+            secret_access_key: get("MOTCUA_S3_SECRET_ACCESS_KEY").unwrap_or_default(),
+            allow_http,
+        })
+    }
+
+    /// A short description for logs and error messages (no secret).
+    pub fn describe(&self) -> String {
+        match self {
+            ObjectsConfig::Local { dir } => format!("local directory {}", dir.display()),
+            ObjectsConfig::S3 { endpoint, bucket, .. } => format!("S3 bucket {bucket:?} at {endpoint}"),
+        }
+    }
+}
+
+/// True for `http://127.x.x.x`, `http://[::1]` and `http://localhost` (with or without a port).
+fn is_loopback_http(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("http://") else { return false };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Opens the document store `cfg` describes. No request is made (an S3 bucket that does not
+/// exist, or refuses writes, shows at the first request: call [`check_writable`] at start).
+///
+/// # Errors
+/// [`crate::StoreError::Object`]: the local directory cannot be created, or the S3 settings
+/// are invalid (malformed endpoint, `http://` not allowed, empty bucket).
+pub fn open(cfg: &ObjectsConfig) -> Result<Arc<dyn ObjectStore>, crate::StoreError> {
+    match cfg {
+        ObjectsConfig::Local { dir } => {
+            std::fs::create_dir_all(dir).map_err(|e| object_store::Error::Generic {
+                store: "LocalFileSystem",
+                source: format!("cannot create the document directory {}: {e}", dir.display()).into(),
+            })?;
+            Ok(Arc::new(LocalFileSystem::new_with_prefix(dir)?))
+        }
+        ObjectsConfig::S3 { endpoint, bucket, region, access_key_id, secret_access_key, allow_http } => {
+            let mut b = AmazonS3Builder::new()
+                .with_endpoint(endpoint)
+                .with_bucket_name(bucket)
+                .with_region(region)
+                .with_virtual_hosted_style_request(false)
+                .with_client_options(
+                    ClientOptions::new()
+                        .with_allow_http(*allow_http)
+                        .with_connect_timeout(S3_CONNECT_TIMEOUT)
+                        .with_timeout(S3_REQUEST_TIMEOUT),
+                )
+                .with_retry(RetryConfig {
+                    max_retries: S3_MAX_RETRIES,
+                    retry_timeout: S3_RETRY_TIMEOUT,
+                    ..RetryConfig::default()
+                });
+            if !access_key_id.is_empty() || !secret_access_key.is_empty() {
+                b = b.with_access_key_id(access_key_id).with_secret_access_key(secret_access_key);
+            }
+            Ok(Arc::new(b.build()?))
+        }
+    }
+}
+
+/// Writes, reads back and deletes a small object under `motcua-probe/` (outside the
+/// `sha256/` prefix the sweep looks at), so that a missing bucket, wrong credentials or a
+/// read-only bucket are reported at start rather than at a citizen's first upload.
+///
+/// # Errors
+/// [`crate::StoreError::Object`] from the request that failed (its message names the bucket
+/// or path and the service's answer).
+pub async fn check_writable(objects: &dyn ObjectStore) -> Result<(), crate::StoreError> {
+    let path = object_store::path::Path::from(format!("motcua-probe/{}", uuid::Uuid::new_v4()));
+    let body = bytes::Bytes::from_static(b"motcua write probe");
+    objects.put(&path, body.clone().into()).await?;
+    let back = objects.get(&path).await?.bytes().await?;
+    objects.delete(&path).await?;
+    if back != body {
+        return Err(object_store::Error::Generic {
+            store: "probe",
+            source: "the object read back differs from the one written".into(),
+        }
+        .into());
+    }
+    Ok(())
+}
