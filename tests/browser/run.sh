@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# The axe-core accessibility check of every page, in both languages, from a fresh clone:
-# installs Chromium (Debian's, only if /usr/bin/chromium is missing) and the npm packages,
-# builds motcua, starts it on a free local port with a new data directory and its demo
-# accounts, runs axe.mjs against it, stops it, and exits with axe.mjs's status.
+# The browser checks, from a fresh clone: installs Chromium (Debian's, only if
+# /usr/bin/chromium is missing) and the npm packages, builds motcua, starts it on a free local
+# port with a new data directory and its demo accounts, runs the checks against it, stops it.
 #
-#   tests/browser/run.sh            (as root on a fresh machine, or any user with chromium installed)
+#   tests/browser/run.sh            axe.mjs (WCAG on every page), keyboard.mjs (keyboard-only
+#                                   submission, focus visible, error summary focused), nojs.mjs
+#                                   (the submission with JavaScript off) and weight.mjs (each
+#                                   page under 50 KB transferred); ends with "browser: N passed,
+#                                   M failed" and fails when any check failed
+#   tests/browser/run.sh weight     only weight.mjs, with the slow-3G timings, rewriting its
+#                                   section of BENCHMARKS.md (bench/page-weight.sh)
 #
+# As root on a fresh machine, or any user with chromium installed.
 # Honours CARGO_TARGET_DIR. Never downloads a browser through npm/playwright.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mode="${1:-all}"
+case "$mode" in all|weight) ;; *) echo "usage: $0 [weight]"; exit 2 ;; esac
 root="$(cd "$here/../.." && pwd)"
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -69,11 +77,32 @@ if [ -z "$citizen_pw" ] || [ -z "$official_pw" ]; then
   echo "no demo accounts in the server's output:"; cat "$log"; exit 1
 fi
 
-echo "== axe.mjs"
-status=0
-(cd "$here" && BASE_URL="$base" \
-  CITIZEN_USER=demo CITIZEN_PASSWORD="$citizen_pw" \
+export BASE_URL="$base" CITIZEN_USER=demo CITIZEN_PASSWORD="$citizen_pw" \
   OFFICIAL_USER=canbo.congan OFFICIAL_PASSWORD="$official_pw" \
-  ADMIN_USER="${admin_pw:+admin}" ADMIN_PASSWORD="$admin_pw" \
-  node axe.mjs) || status=$?
+  ADMIN_USER="${admin_pw:+admin}" ADMIN_PASSWORD="$admin_pw"
+
+if [ "$mode" = weight ]; then
+  echo "== weight.mjs --slow3g (writes BENCHMARKS.md)"
+  (cd "$here" && node weight.mjs --slow3g --write "$root/BENCHMARKS.md")
+  exit $?
+fi
+
+# Each script ends with "NAME: N passed, M failed"; their sum closes the run.
+status=0
+passed=0
+failed=0
+for script in axe.mjs keyboard.mjs nojs.mjs weight.mjs; do
+  echo "== $script"
+  out="$data/$script.out"
+  rc=0
+  (cd "$here" && node "$script") 2>&1 | tee "$out" || rc=$?
+  [ "$rc" -eq 0 ] || status=1
+  line="$(grep -E '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1 || true)"
+  if [ -z "$line" ]; then echo "($script printed no count)"; status=1; continue; fi
+  counts="${line#*: }"
+  passed=$((passed + ${counts%% passed*}))
+  f="${counts#*, }"
+  failed=$((failed + ${f%% failed*}))
+done
+echo "browser: $passed passed, $failed failed"
 exit "$status"

@@ -209,6 +209,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(middleware::from_fn(no_store_for_private))
+        // gzip or brotli, as the client accepts (pages fit the 50 KB budget of issue 6 this
+        // way); not for images and PDFs, which are compressed already.
+        .layer(compression())
         // One line per request: method, path, status, latency (no bodies, no personal data).
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
@@ -216,6 +219,13 @@ pub fn router(state: AppState) -> Router {
                 .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Response compression: gzip or brotli by `Accept-Encoding`, for text answers only.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    let predicate = DefaultPredicate::new().and(NotForContentType::const_new("application/pdf"));
+    tower_http::compression::CompressionLayer::new().no_deflate().no_zstd().compress_when(predicate)
 }
 
 /// Pages and API answers about people are not cached by shared caches.

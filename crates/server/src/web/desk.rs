@@ -206,10 +206,10 @@ pub async fn upload_result(
     }
     match handle_upload(&ctx, &state, &reference, mp, Some("result")).await {
         Ok(doc) => ctx.redirect(&format!("/desk/dossiers/{}?done=uploaded", doc.dossier_id)),
-        Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Conflict(_))) => {
-            let form = upload_error_form(&ctx.tr, &e);
+        Err((e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Conflict(_)), typed_name)) => {
+            let form = upload_error_form(&ctx.tr, &e, &typed_name);
             show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))
         }
-        Err(e) => ctx.error(e),
+        Err((e, _)) => ctx.error(e),
     }
 }

@@ -319,9 +319,11 @@ pub fn upload_field_id(field: &str) -> Option<String> {
     }
 }
 
-/// The upload form shown again with the error of `e` at the file field.
-pub fn upload_error_form(tr: &Tr, e: &AppError) -> FormState {
+/// The upload form shown again with the error of `e` at the file field, and the document
+/// name that was typed (a browser never lets a page fill a file input again).
+pub fn upload_error_form(tr: &Tr, e: &AppError, typed_name: &str) -> FormState {
     let mut form = FormState::default();
+    form.set("doc-name", typed_name);
     match e {
         AppError::TooLarge(_) => form.add("file", e.detail(tr)),
         _ => form.add_error(tr, e, upload_field_id),
@@ -330,25 +332,31 @@ pub fn upload_error_form(tr: &Tr, e: &AppError) -> FormState {
 }
 
 /// Reads an upload form, checks its CSRF token and stores the document. The error, if any,
-/// is shown on the dossier page by the caller.
+/// is shown on the dossier page by the caller, with the document name typed (empty when the
+/// form could not be read, as when the file is too large).
 pub async fn handle_upload(
     ctx: &Ctx,
     state: &AppState,
     reference: &str,
     mp: Result<Multipart, MultipartRejection>,
     kind: Option<&str>,
-) -> AppResult<Document> {
-    let user = ctx.require_user()?;
+) -> Result<Document, (AppError, String)> {
+    let user = ctx.require_user().map_err(|e| (e, String::new()))?;
     // Visibility first: an invisible dossier is a 404 before any body is read.
-    service::visible_dossier(state, user, reference).await?;
-    let mp = mp.map_err(|_| AppError::invalid("body", "multipart_format"))?;
-    let (up, fields) = read_multipart(mp, state.config.max_upload_bytes).await?;
-    crate::auth::check_csrf(&ctx.jar, fields.get("csrf").map_or("", String::as_str))?;
-    let mut up = up.ok_or_else(|| AppError::invalid("file", "required"))?;
-    if let Some(k) = kind {
-        up.kind = Some(k.to_string());
+    service::visible_dossier(state, user, reference).await.map_err(|e| (e, String::new()))?;
+    let mp = mp.map_err(|_| (AppError::invalid("body", "multipart_format"), String::new()))?;
+    let (up, fields) = read_multipart(mp, state.config.max_upload_bytes).await.map_err(|e| (e, String::new()))?;
+    let typed_name = fields.get("name").cloned().unwrap_or_default();
+    let stored = async {
+        crate::auth::check_csrf(&ctx.jar, fields.get("csrf").map_or("", String::as_str))?;
+        let mut up = up.ok_or_else(|| AppError::invalid("file", "required"))?;
+        if let Some(k) = kind {
+            up.kind = Some(k.to_string());
+        }
+        service::upload(state, user, reference, up).await
     }
-    service::upload(state, user, reference, up).await
+    .await;
+    stored.map_err(|e| (e, typed_name))
 }
 
 /// `POST /dossiers/{ref}/documents` (multipart `file`, `name`, `csrf`): the applicant adds
@@ -361,11 +369,11 @@ pub async fn upload(
 ) -> Response {
     match handle_upload(&ctx, &state, &reference, mp, None).await {
         Ok(doc) => ctx.redirect(&format!("/dossiers/{}?done=uploaded", doc.dossier_id)),
-        Err(e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Conflict(_))) => {
-            let form = upload_error_form(&ctx.tr, &e);
+        Err((e @ (AppError::Invalid(_) | AppError::TooLarge(_) | AppError::Conflict(_)), typed_name)) => {
+            let form = upload_error_form(&ctx.tr, &e, &typed_name);
             show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))
         }
-        Err(e) => ctx.error(e),
+        Err((e, _)) => ctx.error(e),
     }
 }
 

@@ -1,0 +1,92 @@
+// Shared by the browser checks (keyboard.mjs, nojs.mjs, weight.mjs): settings from the
+// environment (run.sh sets them), Chromium's launch, a tally printed as "N passed, M failed",
+// and a small valid PDF.
+
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+
+export function env(name, fallback) {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined || v === '') {
+    console.error(`set ${name}`);
+    process.exit(2);
+  }
+  return v;
+}
+
+export const PROCEDURE = '1.010041';
+export const AGENCY = 'CAX.00004';
+export const LANGS = ['vi', 'en'];
+export const WIDE = { width: 1280, height: 900 };
+export const NARROW = { width: 320, height: 640 };
+/** A dossier code of the demo agency in a page's text: `CAX.00004-yyMMdd-NNNN`. */
+export const DOSSIER_CODE = /CAX\.00004-\d{6}-\d{4,}/;
+
+// A minimal valid one-page PDF (the server checks the content, not the name).
+export const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n' +
+    '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n' +
+    'trailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
+export function settings() {
+  return {
+    base: env('BASE_URL').replace(/\/$/, ''),
+    citizen: { user: env('CITIZEN_USER'), password: env('CITIZEN_PASSWORD') },
+    official: { user: env('OFFICIAL_USER'), password: env('OFFICIAL_PASSWORD') },
+    admin: process.env.ADMIN_USER ? { user: process.env.ADMIN_USER, password: env('ADMIN_PASSWORD') } : null,
+  };
+}
+
+/** Debian's Chromium, headless, as axe.mjs launches it (no browser download). */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The Fluent message `key` of `lang`, as the pages show it (for "errors in the user's language"). */
+export function message(lang, key) {
+  const ftl = readFileSync(new URL(`../../crates/server/locales/${lang}/main.ftl`, import.meta.url), 'utf8');
+  const line = ftl.split('\n').find((l) => l.startsWith(`${key} =`));
+  if (!line) throw new Error(`no message ${key} in ${lang}`);
+  return line.slice(key.length + 2).trim();
+}
+
+/** Counts checks; `summary()` prints the closing line and gives the exit status. */
+export class Tally {
+  constructor(label) {
+    this.label = label;
+    this.passed = 0;
+    this.failed = 0;
+  }
+
+  /** Records one check: `ok` true passes; otherwise `why` is printed. */
+  check(ok, name, why = '') {
+    if (ok) {
+      this.passed++;
+      console.log(`ok   ${name}`);
+    } else {
+      this.failed++;
+      console.log(`FAIL ${name}${why ? `: ${why}` : ''}`);
+    }
+    return ok;
+  }
+
+  summary(crashed) {
+    console.log(`${this.label}: ${this.passed} passed, ${this.failed} failed`);
+    return crashed ? 2 : this.failed > 0 ? 1 : 0;
+  }
+}
