@@ -9,10 +9,8 @@ use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use motcua_store::accounts::{SessionKind, User};
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SESSION_COOKIE: &str = "motcua_session";
 pub const CSRF_COOKIE: &str = "motcua_csrf";
@@ -110,64 +108,88 @@ pub fn same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool {
 /// Sign-in throttle: attempts counted per account and per client address over a sliding
 /// window, shared by the sign-in page and the token endpoint. An attempt is counted before
 /// the password is checked (so a burst of parallel guesses is bounded too) and taken back
-/// when it succeeds, so legitimate sign-ins are never throttled. In memory, per process: a
-/// library such as `governor` counts every request and cannot take a success back.
+/// when it succeeds, so legitimate sign-ins are never throttled. The attempt lists live in
+/// the database (every server process counts the same attempts); this type decides on them.
+/// A library such as `governor` counts every request in memory and cannot take a success back.
 #[derive(Debug)]
 pub struct LoginThrottle {
     window: Duration,
     per_account: usize,
     per_address: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl LoginThrottle {
     /// `per_account` and `per_address` failed attempts within `window` lock further
     /// attempts until the oldest one leaves the window.
     pub fn new(window: Duration, per_account: usize, per_address: usize) -> LoginThrottle {
-        LoginThrottle { window, per_account, per_address, failures: Mutex::new(HashMap::new()) }
+        LoginThrottle { window, per_account, per_address }
     }
 
-    fn keys(account: &str, addr: IpAddr) -> [(String, bool); 2] {
-        [(format!("a:{account}"), true), (format!("ip:{addr}"), false)]
+    /// The keys, account first (always this order, so concurrent sign-ins lock in one order).
+    fn keys(account: &str, addr: IpAddr) -> [String; 2] {
+        [format!("a:{account}"), format!("ip:{addr}")]
     }
 
-    /// Counts an attempt for `account` (an account id, or the normalised name tried when no
-    /// account has it) from `addr`; `Err(seconds to wait)` when either is locked, and then
-    /// nothing is counted.
-    pub fn attempt(&self, account: &str, addr: IpAddr) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut wait = None;
-        for (key, is_account) in Self::keys(account, addr) {
-            let limit = if is_account { self.per_account } else { self.per_address };
-            let q = map.entry(key).or_default();
-            while q.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-                q.pop_front();
-            }
-            if q.len() >= limit {
-                let oldest = *q.front().unwrap_or(&now);
-                let secs = self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
-                wait = Some(wait.map_or(secs, |w: u64| w.max(secs)));
+    fn window_ms(&self) -> i64 {
+        i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// On the attempt lists `[account, address]` (Unix ms) at `now_ms`: drops what left the
+    /// window, then counts this attempt, or returns `Err(seconds to wait)` and counts nothing.
+    pub fn decide_attempt(&self, lists: &mut [Vec<i64>], now_ms: i64) -> Result<(), u64> {
+        let window = self.window_ms();
+        let mut wait: Option<u64> = None;
+        for (i, list) in lists.iter_mut().enumerate() {
+            list.retain(|t| now_ms.saturating_sub(*t) < window);
+            let limit = if i == 0 { self.per_account } else { self.per_address };
+            if list.len() >= limit {
+                let oldest = list.iter().min().copied().unwrap_or(now_ms);
+                let ms = window.saturating_sub(now_ms.saturating_sub(oldest));
+                let secs = u64::try_from(ms / 1000).unwrap_or(0).max(1);
+                wait = Some(wait.map_or(secs, |w| w.max(secs)));
             }
         }
         if let Some(w) = wait {
             return Err(w);
         }
-        for (key, _) in Self::keys(account, addr) {
-            map.entry(key).or_default().push_back(now);
+        for list in lists.iter_mut() {
+            list.push(now_ms);
         }
         Ok(())
     }
 
-    /// A success: the account's count is cleared and this attempt is taken back from the
-    /// address's count.
-    pub fn succeeded(&self, account: &str, addr: IpAddr) {
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let [(a, _), (ip, _)] = Self::keys(account, addr);
-        map.remove(&a);
-        if let Some(q) = map.get_mut(&ip) {
-            q.pop_back();
+    /// A success: the account's list is cleared and this attempt is taken back from the
+    /// address's list.
+    pub fn decide_success(lists: &mut [Vec<i64>]) {
+        if let [account, address] = lists {
+            account.clear();
+            address.pop();
         }
+    }
+
+    /// Counts an attempt for `account` (an account id, or the normalised name tried when no
+    /// account has it) from `addr`; `Err(seconds to wait)` when either is locked, and then
+    /// nothing is counted.
+    ///
+    /// # Errors
+    /// [`AppError::TooManyRequests`] when locked; store errors.
+    pub async fn attempt(&self, store: &motcua_store::Store, account: &str, addr: IpAddr) -> Result<(), AppError> {
+        let [a, ip] = Self::keys(account, addr);
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        store
+            .with_login_attempts(&[&a, &ip], |lists| self.decide_attempt(lists, now_ms))
+            .await?
+            .map_err(AppError::TooManyRequests)
+    }
+
+    /// Records a success (see [`LoginThrottle::decide_success`]).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn succeeded(&self, store: &motcua_store::Store, account: &str, addr: IpAddr) -> Result<(), AppError> {
+        let [a, ip] = Self::keys(account, addr);
+        store.with_login_attempts(&[&a, &ip], Self::decide_success).await?;
+        Ok(())
     }
 }
 
@@ -179,16 +201,17 @@ pub async fn sign_in(state: &AppState, login: &str, password: &str, addr: IpAddr
     let phone = motcua_core::values::PhoneNumber::parse("login", &login).ok();
     let found = state.store.find_login(&login, phone.as_ref().map(|p| p.as_str())).await?;
     let account = found.as_ref().map_or_else(|| format!("name:{login}"), |(u, _)| format!("id:{}", u.id));
-    state.throttle.attempt(&account, addr).map_err(|wait| {
-        tracing::warn!(%addr, wait, "sign-in throttled");
-        AppError::TooManyRequests(wait)
+    state.throttle.attempt(&state.store, &account, addr).await.inspect_err(|e| {
+        if let AppError::TooManyRequests(wait) = e {
+            tracing::warn!(%addr, wait, "sign-in throttled");
+        }
     })?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
     };
     if state.store.check_password(hash, password).await {
-        state.throttle.succeeded(&account, addr);
+        state.throttle.succeeded(&state.store, &account, addr).await?;
         user.ok_or(AppError::BadCredentials)
     } else {
         Err(AppError::BadCredentials)
@@ -207,27 +230,46 @@ pub fn bearer_secret(headers: &axum::http::HeaderMap) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// The decisions over lists kept in a map, as the store keeps them in rows.
+    struct Lists(std::collections::HashMap<String, Vec<i64>>);
+
+    impl Lists {
+        fn run<T>(&mut self, account: &str, addr: IpAddr, f: impl FnOnce(&mut [Vec<i64>]) -> T) -> T {
+            let keys = LoginThrottle::keys(account, addr);
+            let mut lists: Vec<Vec<i64>> = keys.iter().map(|k| self.0.get(k).cloned().unwrap_or_default()).collect();
+            let out = f(&mut lists);
+            for (k, l) in keys.into_iter().zip(lists) {
+                self.0.insert(k, l);
+            }
+            out
+        }
+    }
+
     #[test]
     fn throttle_counts_attempts_before_the_check_and_takes_successes_back() {
         let t = LoginThrottle::new(Duration::from_secs(60), 3, 5);
+        let mut m = Lists(std::collections::HashMap::new());
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let now = 1_000_000;
         // Three attempts in flight at once all count: the fourth is refused before any
         // password is checked.
         for _ in 0..3 {
-            assert_eq!(t.attempt("id:1", a), Ok(()));
+            assert_eq!(m.run("id:1", a, |l| t.decide_attempt(l, now)), Ok(()));
         }
-        assert!(t.attempt("id:1", a).is_err(), "account locked after 3 attempts");
-        assert!(t.attempt("id:1", b).is_err(), "the account lock follows it to another address");
+        assert_eq!(m.run("id:1", a, |l| t.decide_attempt(l, now + 1000)), Err(59), "locked until the first leaves");
+        assert!(m.run("id:1", b, |l| t.decide_attempt(l, now)).is_err(), "the lock follows the account elsewhere");
         // A success is taken back: legitimate sign-ins never lock anyone.
         for _ in 0..10 {
-            assert_eq!(t.attempt("id:2", b), Ok(()));
-            t.succeeded("id:2", b);
+            assert_eq!(m.run("id:2", b, |l| t.decide_attempt(l, now)), Ok(()));
+            m.run("id:2", b, LoginThrottle::decide_success);
         }
         // Address a has 3 attempts counted; two more accounts tried from it fill its 5.
-        assert_eq!(t.attempt("id:3", a), Ok(()));
-        assert_eq!(t.attempt("id:4", a), Ok(()));
-        assert!(t.attempt("id:5", a).is_err(), "the address is locked after 5 attempts");
+        assert_eq!(m.run("id:3", a, |l| t.decide_attempt(l, now)), Ok(()));
+        assert_eq!(m.run("id:4", a, |l| t.decide_attempt(l, now)), Ok(()));
+        assert!(m.run("id:5", a, |l| t.decide_attempt(l, now)).is_err(), "the address is locked after 5 attempts");
+        // A minute later the window has moved on.
+        assert_eq!(m.run("id:1", a, |l| t.decide_attempt(l, now + 60_000)), Ok(()));
     }
 
     #[test]

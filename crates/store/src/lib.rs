@@ -16,6 +16,7 @@ pub mod dossiers;
 pub mod idempotency;
 pub mod objects;
 pub mod scratch;
+pub mod throttle;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

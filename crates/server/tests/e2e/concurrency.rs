@@ -162,3 +162,32 @@ async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recov
     let v: Value = res.json().await.unwrap();
     assert!(v["code"].as_str().unwrap().ends_with("-0001"), "{v}");
 }
+
+/// Two servers on one database (as behind a proxy) share the sign-in throttle and the
+/// sessions: failures spread over both still lock the account after five, and a token one
+/// server issued is good at the other.
+#[tokio::test]
+async fn two_servers_share_the_sign_in_throttle_and_the_sessions() {
+    let app = TestApp::start().await;
+    let other = app.second_server().await;
+    app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
+    let c = client();
+    let bases = [app.base.clone(), other.clone()];
+    let attempt = |i: usize, password: &'static str| {
+        c.post(format!("{}/api/v1/auth/token", bases[i % 2]))
+            .json(&json!({"username": "canbo", "password": password}))
+            .send()
+    };
+    // A success on one server, used on the other.
+    let res = attempt(0, PASSWORD).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    let res = c.get(format!("{other}/api/v1/desk/dossiers")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "a token issued by one server is good at the other");
+    for i in 0..5 {
+        assert_eq!(attempt(i, "wrong-password").await.unwrap().status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    for i in 0..2 {
+        assert_eq!(attempt(i, PASSWORD).await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS, "server {i}");
+    }
+}

@@ -11,6 +11,8 @@ use std::net::SocketAddr;
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    /// The configuration it runs with (a second server on the same data starts from it).
+    pub config: Config,
     pub _dir: tempfile::TempDir,
 }
 
@@ -36,15 +38,25 @@ impl TestApp {
         config.demo = false;
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let app = App::build(config, listener).await.expect("app builds");
+        let app = App::build(config.clone(), listener).await.expect("app builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let store = app.store.clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { base, store, _dir: dir }
+        TestApp { base, store, config, _dir: dir }
     }
 
     pub async fn start() -> TestApp {
         Self::start_with(|_| {}).await
+    }
+
+    /// Starts a second server process's worth of app on this one's database and documents (as
+    /// behind a proxy); returns its base URL.
+    pub async fn second_server(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = App::build(self.config.clone(), listener).await.expect("second app builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        base
     }
 
     pub fn url(&self, path: &str) -> String {
