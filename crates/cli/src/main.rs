@@ -63,6 +63,10 @@ enum Command {
         /// Mark cookies Secure (set when served over HTTPS).
         #[arg(long, env = "MOTCUA_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A directory of route definitions (`*.toml`) replacing the shipped ones; the server
+        /// does not start while one is broken (`motcua routes check DIR` says why).
+        #[arg(long, env = "MOTCUA_ROUTES_DIR")]
+        routes_dir: Option<PathBuf>,
     },
     /// Run the database migrations and exit.
     Migrate,
@@ -80,6 +84,11 @@ enum Command {
     Agencies {
         #[command(subcommand)]
         action: AgenciesAction,
+    },
+    /// Processing routes (route definitions in TOML, one file per route).
+    Routes {
+        #[command(subcommand)]
+        action: RoutesAction,
     },
     /// Document storage maintenance.
     Storage {
@@ -130,6 +139,15 @@ enum AgenciesAction {
 }
 
 #[derive(Subcommand)]
+enum RoutesAction {
+    /// Validate every `*.toml` route file of DIR (as the server does at start): prints each
+    /// problem as `file:line:column: message [code]` and exits with 1 when there is one.
+    /// Routes naming procedures are checked against their processing times in the catalogue
+    /// (the bundled one).
+    Check { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
 enum StorageAction {
     /// Delete stored files that no document references (left by an upload whose database
     /// write failed), older than the grace period.
@@ -171,10 +189,11 @@ async fn main() -> Result<()> {
     let store_config = cli.store_config();
     let shown_data = cli.database_shown();
     match cli.command {
-        Command::Serve { addr, no_demo, max_upload_bytes, secure_cookies } => {
+        Command::Serve { addr, no_demo, max_upload_bytes, secure_cookies, routes_dir } => {
             let mut config = Config::new(&cli.data_dir);
             config.database_url.clone_from(&cli.database_url);
             config.objects = ObjectsConfig::from_env();
+            config.routes_dir = routes_dir;
             config.demo = !no_demo;
             config.max_upload_bytes = max_upload_bytes;
             config.secure_cookies = secure_cookies;
@@ -247,6 +266,20 @@ async fn main() -> Result<()> {
             }
             store.set_agency_default_time(code.trim(), value, &unit).await.context("no such agency")?;
             println!("{}: default processing time {value} {unit:?}", code.trim());
+        }
+        Command::Routes { action: RoutesAction::Check { dir } } => {
+            let files =
+                motcua_server::routes::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+            let catalogue = bootstrap::bundled_catalogue()?;
+            let find = |code: &str| catalogue.iter().find(|b| b.procedure.code == code).map(|b| b.procedure.clone());
+            match motcua_server::routes::check(&files, find) {
+                Ok(set) => println!("{} routes in {} files: no problems", set.routes().len(), files.len()),
+                Err(problems) => {
+                    eprint!("{}", motcua_server::routes::report(&problems));
+                    eprintln!("{} problems in {}", problems.len(), dir.display());
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Storage { action: StorageAction::Gc { grace_minutes } } => {
             let store = Store::connect(&store_config).await?;

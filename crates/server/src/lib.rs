@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod i18n;
+pub mod routes;
 pub mod service;
 pub mod web;
 
@@ -39,6 +40,9 @@ pub struct Config {
     /// How long a request waits for a database connection before it is answered 503 with
     /// Retry-After (the database is then taken to be unreachable).
     pub db_acquire_timeout: Duration,
+    /// A directory of route definitions (`*.toml`) replacing the shipped ones; validated at
+    /// start (the server does not start with a broken route).
+    pub routes_dir: Option<PathBuf>,
     /// Largest accepted document, in bytes (20 MB).
     pub max_upload_bytes: u64,
     /// Largest JSON or form body, in bytes (1 MiB).
@@ -66,6 +70,7 @@ impl Config {
             objects: None,
             objects_prefix: None,
             db_acquire_timeout: Duration::from_secs(5),
+            routes_dir: None,
             max_upload_bytes: 20 * 1000 * 1000,
             max_body_bytes: 1024 * 1024,
             token_ttl: Duration::from_secs(3600),
@@ -103,6 +108,8 @@ pub struct AppState {
     calendar: Arc<std::sync::RwLock<Arc<VietnamCalendar>>>,
     /// Serialises calendar rebuilds, so the last load is the calendar in force.
     calendar_reload: Arc<tokio::sync::Mutex<()>>,
+    /// The processing routes, validated at start.
+    pub routes: Arc<motcua_core::route::RouteSet>,
 }
 
 impl AppState {
@@ -140,6 +147,8 @@ pub enum StartError {
     Store(#[from] motcua_store::StoreError),
     #[error("bundled data: {0}")]
     Data(String),
+    #[error("route definitions:\n{0}")]
+    Routes(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -160,12 +169,14 @@ impl App {
             config.login_failures_per_address,
         );
         let calendar = Arc::new(std::sync::RwLock::new(Arc::new(bootstrap::build_calendar(&store).await?)));
+        let routes = Arc::new(load_routes(&store, config.routes_dir.as_deref()).await?);
         let state = AppState {
             store: store.clone(),
             config: Arc::new(config),
             throttle: Arc::new(throttle),
             calendar,
             calendar_reload: Arc::default(),
+            routes,
         };
         Ok(App { listener, router: router(state), demo_accounts, store })
     }
@@ -186,6 +197,33 @@ impl App {
             })
             .await
     }
+}
+
+/// The route definitions of `dir` (or the shipped ones), checked against the procedures in
+/// the store.
+///
+/// # Errors
+/// [`StartError::Routes`] listing every problem with its file and line; I/O and store errors.
+pub async fn load_routes(
+    store: &Store,
+    dir: Option<&std::path::Path>,
+) -> Result<motcua_core::route::RouteSet, StartError> {
+    let files: Vec<(String, String)> = match dir {
+        Some(d) => routes::read_dir(d).map_err(|e| StartError::Routes(format!("{}: {e}", d.display())))?,
+        None => routes::SHIPPED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect(),
+    };
+    let set = motcua_core::route::check_set(&files).map_err(|p| StartError::Routes(routes::report(&p)))?;
+    let mut procedures = std::collections::HashMap::new();
+    for r in set.routes() {
+        if let motcua_core::route::AppliesTo::Procedures(codes) = &r.applies_to {
+            for code in codes {
+                if let Some(p) = store.procedure(code).await? {
+                    procedures.insert(code.clone(), p);
+                }
+            }
+        }
+    }
+    routes::check(&files, |c| procedures.get(c).cloned()).map_err(|p| StartError::Routes(routes::report(&p)))
 }
 
 /// Content-Security-Policy: our own scripts, styles and images only; no framing; forms

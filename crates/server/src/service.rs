@@ -444,6 +444,11 @@ pub struct DossierView {
     /// How the due instant was computed (days skipped and why, pauses).
     pub due_explanation: Vec<motcua_core::legal_time::ExplanationStep>,
     pub allowed_actions: Vec<&'static str>,
+    /// The national dossier status list's code (1 Mới đăng ký … 10 Đã trả kết quả), for
+    /// reporting and synchronisation; `None` for a draft, which the list does not know.
+    pub national_status: Option<u8>,
+    /// Its official Vietnamese name.
+    pub national_status_name: Option<&'static str>,
     pub history: Vec<HistoryEntry>,
     pub documents: Vec<Document>,
 }
@@ -459,7 +464,10 @@ pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<D
         vec![]
     };
     let (progress, completion, due_explanation) = timeliness(state, &d).await?;
+    let national = motcua_core::national_status::NationalStatus::of_status(d.status, d.received_at.is_some());
     Ok(DossierView {
+        national_status: national.map(|n| n.code()),
+        national_status_name: national.map(|n| n.name_vi()),
         due_is_estimate: d.received_at.is_none(),
         progress,
         completion,

@@ -101,6 +101,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
+            crate::idempotency::mark_applied!(tx, &id)?;
             tx.commit().await?;
             Ok(document_from_row(&r))
         })

@@ -191,6 +191,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             insert_history!(tx, &id, now, "create", None, Status::Draft, actor, None::<&str>)?;
+            crate::idempotency::mark_applied!(tx, &id)?;
             tx.commit().await?;
             self.dossier_by_id(&id).await?.ok_or(StoreError::NotFound)
         })
@@ -383,6 +384,7 @@ impl Store {
                     .await?;
             }
             insert_history!(tx, &dossier.id, c.at, c.action.as_str(), Some(c.from), c.to, c.actor, c.reason)?;
+            crate::idempotency::mark_applied!(tx, &dossier.id)?;
             tx.commit().await?;
             self.dossier_by_id(&dossier.id).await?.ok_or(StoreError::NotFound)
         })

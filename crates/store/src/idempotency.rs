@@ -2,6 +2,13 @@
 //!
 //! A key is reserved before the call runs (one row, inserted only if absent), so two
 //! concurrent requests with the same key cannot both run: the second sees the reservation.
+//!
+//! The call's effect and the mark that it happened commit together: the server runs the call
+//! within [`CALL`], and the store functions that change a dossier ([`Store::create_dossier`],
+//! [`Store::add_document`], [`Store::apply_change`]) mark the reservation applied, naming what
+//! they made, in their own transaction. A process that dies after that commit and before the
+//! answer is recorded leaves an applied reservation, which a retry answers from what was made
+//! ([`Reservation::Applied`]) instead of running the call a second time.
 
 use crate::{with_db, Result, Store};
 use chrono::Duration;
@@ -24,7 +31,48 @@ pub enum Reservation {
     InProgress { body_hash: String },
     /// The call already ran: replay this.
     Done(StoredResponse),
+    /// The call's effect is committed but its answer was not recorded (the process died in
+    /// between): answer from `resource` (the id of the dossier or document it made or changed)
+    /// without running the call again.
+    Applied { body_hash: String, resource: String },
 }
+
+tokio::task_local! {
+    /// The (account id, key) of the idempotent call the current task runs (set by the server
+    /// around the call): the store functions that change state mark its reservation applied in
+    /// their transaction.
+    pub static CALL: (i64, String);
+}
+
+/// `status` of a reservation whose effect is committed and whose answer is not recorded yet
+/// (0: running; an HTTP status: answered).
+pub(crate) const APPLIED: i64 = 1;
+
+/// The idempotent call the current task runs, if any.
+pub(crate) fn current_call() -> Option<(i64, String)> {
+    CALL.try_with(Clone::clone).ok()
+}
+
+/// Within the transaction `$tx`, marks the reservation of the current idempotent call (if
+/// any) applied, naming `$resource` (a macro, so that it runs on either backend's transaction).
+macro_rules! mark_applied {
+    ($tx:expr, $resource:expr) => {{
+        match $crate::idempotency::current_call() {
+            Some((user_id, key)) => sqlx::query(
+                "UPDATE idempotency_keys SET status = $1, response = $2 WHERE user_id = $3 AND key = $4 AND status = 0",
+            )
+            .bind($crate::idempotency::APPLIED)
+            .bind($resource)
+            .bind(user_id)
+            .bind(key)
+            .execute(&mut *$tx)
+            .await
+            .map(|_| ()),
+            None => Ok(()),
+        }
+    }};
+}
+pub(crate) use mark_applied;
 
 /// A reservation older than this is taken over: its request died without an answer.
 const STALE_SECONDS: i64 = 60;
@@ -71,6 +119,8 @@ impl Store {
             .await?;
             Ok(if status == 0 {
                 Reservation::InProgress { body_hash: hash }
+            } else if status == APPLIED {
+                Reservation::Applied { body_hash: hash, resource: response }
             } else {
                 Reservation::Done(StoredResponse {
                     body_hash: hash,
@@ -81,7 +131,7 @@ impl Store {
         })
     }
 
-    /// Records the answer of a reserved call.
+    /// Records the answer of a reserved (or applied) call.
     pub async fn complete_idempotent(&self, user_id: i64, key: &str, r: &StoredResponse) -> Result<()> {
         with_db!(self, |writer, reader| {
             sqlx::query("UPDATE idempotency_keys SET status = $1, response = $2 WHERE user_id = $3 AND key = $4")

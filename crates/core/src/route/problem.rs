@@ -121,8 +121,12 @@ pub struct Problem {
 }
 
 impl fmt::Display for Problem {
-    /// `file:line:column: message [code]`, the form compilers use, so editors can jump to it.
+    /// `file:line:column: message [code]`, the form compilers use, so editors can jump to it;
+    /// a problem of the whole set (no file) is `routes: message [code]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            return write!(f, "routes: {} [{}]", self.message, self.code);
+        }
         write!(f, "{}:{}:{}: {} [{}]", self.file, self.line, self.column, self.message, self.code)
     }
 }

@@ -1,5 +1,6 @@
 //! Dossier endpoints: drafts, documents, submission, actions, the desk queue.
 
+use super::idempotency::AlreadyApplied;
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult};
@@ -8,7 +9,7 @@ use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use bytes::BytesMut;
 use motcua_core::dossier::Status;
 use motcua_store::accounts::Role;
@@ -25,11 +26,15 @@ fn to_json<T: serde::Serialize>(v: &T) -> AppResult<Value> {
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<DossierInput>,
 ) -> AppResult<(StatusCode, [(header::HeaderName, String); 1], Json<Value>)> {
-    let d = service::create_draft(&state, &user, &input).await?;
-    let view = service::view(&state, &user, &d.id).await?;
-    let location = format!("/api/v1/dossiers/{}", d.id);
+    let id = match applied {
+        Some(Extension(AlreadyApplied(id))) => id,
+        None => service::create_draft(&state, &user, &input).await?.id,
+    };
+    let view = service::view(&state, &user, &id).await?;
+    let location = format!("/api/v1/dossiers/{id}");
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(&view)?)))
 }
 
@@ -53,10 +58,16 @@ pub async fn submit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(r): Path<String>,
+    applied: Option<Extension<AlreadyApplied>>,
 ) -> AppResult<Json<Value>> {
-    let input = ActionInput { action: "submit".into(), ..ActionInput::default() };
-    let d = service::act(&state, &user, &r, &input).await?;
-    Ok(Json(to_json(&service::view(&state, &user, &d.id).await?)?))
+    let id = match applied {
+        Some(Extension(AlreadyApplied(id))) => id,
+        None => {
+            let input = ActionInput { action: "submit".into(), ..ActionInput::default() };
+            service::act(&state, &user, &r, &input).await?.id
+        }
+    };
+    Ok(Json(to_json(&service::view(&state, &user, &id).await?)?))
 }
 
 /// `POST /api/v1/dossiers/{ref}/actions` `{"action","reason"?,"document_id"?}`.
@@ -64,10 +75,14 @@ pub async fn action(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(r): Path<String>,
+    applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> AppResult<Json<Value>> {
-    let d = service::act(&state, &user, &r, &input).await?;
-    Ok(Json(to_json(&service::view(&state, &user, &d.id).await?)?))
+    let id = match applied {
+        Some(Extension(AlreadyApplied(id))) => id,
+        None => service::act(&state, &user, &r, &input).await?.id,
+    };
+    Ok(Json(to_json(&service::view(&state, &user, &id).await?)?))
 }
 
 /// Reads a multipart form: the `file` field (bounded by `max` bytes) and the text fields.
@@ -129,10 +144,15 @@ pub async fn upload(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(r): Path<String>,
+    applied: Option<Extension<AlreadyApplied>>,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     // Visibility first: an invisible dossier is a 404 before any body is read.
-    service::visible_dossier(&state, &user, &r).await?;
+    let (d, _) = service::visible_dossier(&state, &user, &r).await?;
+    if let Some(Extension(AlreadyApplied(id))) = applied {
+        let doc = state.store.document(&d.id, &id).await?.ok_or(AppError::NotFound)?;
+        return Ok((StatusCode::CREATED, Json(to_json(&doc)?)));
+    }
     let mp = mp.map_err(|_| AppError::invalid("body", "multipart_content_type"))?;
     let (up, _) = read_multipart(mp, state.config.max_upload_bytes).await?;
     let up = up.ok_or_else(|| AppError::invalid("file", "required"))?;

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use motcua_store::accounts::SessionKind;
-use motcua_store::idempotency::{Reservation, StoredResponse};
+use motcua_store::idempotency::{Reservation, StoredResponse, CALL};
 use sha2::{Digest, Sha256};
 
 /// The hash that decides whether a retry is "the same request": method, path and body, with
@@ -45,6 +45,12 @@ fn request_hash(method: &Method, path: &str, content_type: Option<&str>, body: &
     hex::encode(h.finalize())
 }
 
+/// Set on a retried call whose effect is already committed (its first run died before its
+/// answer was recorded): the id of the dossier or document it made or changed. The handlers
+/// that change state through the store answer from it instead of acting again.
+#[derive(Debug, Clone)]
+pub struct AlreadyApplied(pub String);
+
 fn key_error(key: &str) -> AppError {
     AppError::Invalid(vec![FieldError::new("Idempotency-Key", key)])
 }
@@ -75,16 +81,24 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let hash = request_hash(&parts.method, parts.uri.path(), content_type, &bytes);
+    let mut applied = None;
     match state.store.reserve_idempotent(user.id, &key, &hash).await {
         Ok(Reservation::Reserved) => {}
         Ok(Reservation::Done(stored)) if stored.body_hash == hash => return replay(&stored),
+        // The effect committed, the answer was lost: the handler answers from what was made.
+        Ok(Reservation::Applied { body_hash, resource }) if body_hash == hash => applied = Some(resource),
         Ok(Reservation::InProgress { body_hash }) if body_hash == hash => {
             return AppError::Conflict("err-idempotency-in-progress").into_response()
         }
         Ok(_) => return key_error("idempotency_key_reused").into_response(),
         Err(e) => return AppError::from(e).into_response(),
     }
-    let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let mut req = Request::from_parts(parts, Body::from(bytes));
+    if let Some(resource) = applied {
+        req.extensions_mut().insert(AlreadyApplied(resource));
+    }
+    // Within CALL, the store marks the reservation applied in the transaction of the effect.
+    let res = CALL.scope((user.id, key.clone()), next.run(req)).await;
     // Server errors and throttling are not answers to keep: a retry should run again.
     let status = res.status();
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {

@@ -156,6 +156,7 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
 
     let draft = create_draft(&app, &citizen, BA_DINH_POLICE).await;
     assert_eq!(draft["status"], "draft");
+    assert!(draft["national_status"].is_null(), "the national list has no drafts");
     assert!(draft["code"].is_null());
     assert!(draft["due_at"].is_null());
     let id = draft["id"].as_str().unwrap().to_string();
@@ -175,6 +176,10 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
     assert_eq!(res.status(), StatusCode::OK);
     let submitted: Value = res.json().await.unwrap();
     assert_eq!(submitted["status"], "submitted");
+    assert_eq!(
+        (submitted["national_status"].as_u64(), submitted["national_status_name"].as_str()),
+        (Some(1), Some("Mới đăng ký"))
+    );
     let code = submitted["code"].as_str().unwrap().to_string();
     let today = chrono::Utc::now().with_timezone(&motcua_core::calendar::vietnam()).format("%y%m%d").to_string();
     assert_eq!(code, format!("{BA_DINH_POLICE}-{today}-0001"));
@@ -192,6 +197,10 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
     assert_eq!(res.status(), StatusCode::OK);
     let received: Value = res.json().await.unwrap();
     assert_eq!(received["status"], "received");
+    assert_eq!(
+        (received["national_status"].as_u64(), received["national_status_name"].as_str()),
+        (Some(2), Some("Được tiếp nhận"))
+    );
     // One working day from receipt: at most 3½ calendar days later (Friday evening →
     // Monday 17:00), and never before the receipt.
     let at = chrono::DateTime::parse_from_rfc3339(received["received_at"].as_str().unwrap()).unwrap();
@@ -209,6 +218,7 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
 
     let (_, seen) = get(&app, &citizen, &format!("/api/v1/dossiers/{id}")).await;
     assert_eq!(seen["status"], "supplement_requested");
+    assert_eq!(seen["national_status"], 5, "Yêu cầu bổ sung giấy tờ");
     assert_eq!(seen["history"].as_array().unwrap().last().unwrap()["reason"], "Thiếu bản sao giấy tờ nhà");
     let res = upload(&app, &citizen, &id, pdf_bytes("giay to nha"), "nha.pdf", "supplement").await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -233,6 +243,7 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
 
     let (_, done) = get(&app, &citizen, &format!("/api/v1/dossiers/{code}")).await;
     assert_eq!(done["status"], "returned");
+    assert_eq!(done["national_status"], 10, "Đã trả kết quả");
     let statuses: Vec<&str> =
         done["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap()).collect();
     assert_eq!(
@@ -276,6 +287,7 @@ async fn a_second_dossier_is_refused_with_reasons_and_codes_run_on_without_gaps(
     assert_eq!(res.status(), StatusCode::OK);
     let (_, v) = get(&app, &citizen, &format!("/api/v1/dossiers/{}", ids[1])).await;
     assert_eq!(v["status"], "refused");
+    assert_eq!(v["national_status"], 3, "refused at the desk, before receipt: Không được tiếp nhận");
     assert_eq!(v["history"].as_array().unwrap().last().unwrap()["reason"], "Không thuộc thẩm quyền");
     let (_, queue) = get(&app, &official, "/api/v1/desk/dossiers").await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 2, "the refused dossier leaves the queue");
