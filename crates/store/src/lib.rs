@@ -96,29 +96,22 @@ pub(crate) trait Col {
             + sqlx::Type<sqlx::Postgres>;
 }
 
-impl Col for sqlx::sqlite::SqliteRow {
-    fn col<T>(&self, column: &str) -> T
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
-            + sqlx::Type<sqlx::Postgres>,
-    {
-        sqlx::Row::get(self, column)
-    }
+macro_rules! impl_col {
+    ($($row:ty),*) => {$(
+        impl Col for $row {
+            fn col<T>(&self, column: &str) -> T
+            where
+                T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+                    + sqlx::Type<sqlx::Sqlite>
+                    + for<'r> sqlx::Decode<'r, sqlx::Postgres>
+                    + sqlx::Type<sqlx::Postgres>,
+            {
+                sqlx::Row::get(self, column)
+            }
+        }
+    )*};
 }
-
-impl Col for sqlx::postgres::PgRow {
-    fn col<T>(&self, column: &str) -> T
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
-            + sqlx::Type<sqlx::Postgres>,
-    {
-        sqlx::Row::get(self, column)
-    }
-}
+impl_col!(sqlx::sqlite::SqliteRow, sqlx::postgres::PgRow);
 
 /// Numbers the `?` placeholders of a query built at run time as `$1`, `$2`, … (both backends
 /// accept that form). A `?` inside a quoted literal is left alone.

@@ -20,22 +20,6 @@ async fn register_citizen(app: &TestApp, phone: &str) -> String {
     app.token(phone).await
 }
 
-async fn create_draft(app: &TestApp, token: &str, agency: &str) -> Value {
-    let res = client()
-        .post(app.url("/api/v1/dossiers"))
-        .bearer_auth(token)
-        .json(&json!({"procedure_code": RESIDENCE, "agency_code": agency, "applicant": applicant(),
-                      "delivery": "online", "form": {"purpose": "xin việc"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let location = res.headers()["location"].to_str().unwrap().to_string();
-    let v: Value = res.json().await.unwrap();
-    assert_eq!(location, format!("/api/v1/dossiers/{}", v["id"].as_str().unwrap()));
-    v
-}
-
 async fn upload(
     app: &TestApp,
     token: &str,

@@ -14,16 +14,7 @@ async fn citizen(app: &TestApp, name: &str) -> String {
 }
 
 async fn draft(app: &TestApp, token: &str, agency: &str) -> String {
-    let res = client()
-        .post(app.url("/api/v1/dossiers"))
-        .bearer_auth(token)
-        .json(&json!({"procedure_code": RESIDENCE, "agency_code": agency, "applicant": applicant(),
-                      "delivery": "online", "form": {"purpose": "xin việc"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+    create_draft(app, token, agency).await["id"].as_str().unwrap().to_string()
 }
 
 /// 200 submissions to one agency at once (and 20 to another, interleaved): every one gets a

@@ -184,3 +184,20 @@ pub async fn page_sign_in(app: &TestApp, login: &str) -> Client {
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "signed in as {login}");
     b
 }
+
+/// `POST /api/v1/dossiers`: a draft of 1.010041 at `agency` (asserts 201 and its Location).
+pub async fn create_draft(app: &TestApp, token: &str, agency: &str) -> Value {
+    let res = client()
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(token)
+        .json(&json!({"procedure_code": RESIDENCE, "agency_code": agency, "applicant": applicant(),
+                      "delivery": "online", "form": {"purpose": "xin việc"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/dossiers/{}", v["id"].as_str().unwrap()));
+    v
+}
