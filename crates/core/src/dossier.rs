@@ -1,7 +1,8 @@
 //! Dossiers (hồ sơ): statuses, the actions on them and the transition table.
 //!
-//! The allowed transitions are data ([`TRANSITIONS`]): one row per status × action, with the
-//! role that may take it. The processing-routes work will replace this table with routes.
+//! The applicant's transitions are data ([`TRANSITIONS`]): one row per status × action. The
+//! officials' actions follow the dossier's processing route ([`crate::route`]): the route
+//! decides where each leads, and [`crate::route::Route::status_of`] gives the status.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,10 +19,12 @@ pub enum Status {
     Refused,
     Approved,
     Returned,
+    /// The applicant withdrew the dossier before it was decided (national status 7).
+    Withdrawn,
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Draft,
         Status::Submitted,
         Status::Received,
@@ -29,6 +32,7 @@ impl Status {
         Status::Refused,
         Status::Approved,
         Status::Returned,
+        Status::Withdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl Status {
             Status::Refused => "refused",
             Status::Approved => "approved",
             Status::Returned => "returned",
+            Status::Withdrawn => "withdrawn",
         }
     }
 
@@ -47,9 +52,15 @@ impl Status {
         Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// True once the dossier can no longer change (refused or result returned).
+    /// True once the dossier can no longer change (refused, result returned, withdrawn).
     pub fn is_final(self) -> bool {
-        matches!(self, Status::Refused | Status::Returned)
+        matches!(self, Status::Refused | Status::Returned | Status::Withdrawn)
+    }
+
+    /// True while the agency has not decided: submitted, received or waiting on a
+    /// supplement. Only such a dossier may be withdrawn.
+    pub fn is_undecided(self) -> bool {
+        matches!(self, Status::Submitted | Status::Received | Status::SupplementRequested)
     }
 }
 
@@ -69,6 +80,20 @@ pub enum Action {
     Approve,
     /// The agency returns the result to the applicant.
     ReturnResult,
+    /// An official passes the dossier to the next step of its route (or the one named).
+    Forward,
+    /// An official sends the dossier back to an earlier step, with a reason.
+    SendBack,
+    /// A leader signs the result and passes the dossier on.
+    Sign,
+    /// The applicant withdraws a dossier not yet decided (national status 7).
+    Withdraw,
+    /// The agency apologises for a late dossier and gives a new appointment (form 04 of
+    /// Circular 01/2018/TT-VPCP); the due instant for the indices does not move.
+    Apologise,
+    /// A leader or the agency's administrator gives the current step to a named official, or
+    /// back to the step's role pool.
+    Assign,
 }
 
 impl Action {
@@ -80,25 +105,78 @@ impl Action {
             Action::RequestSupplement => "request_supplement",
             Action::Approve => "approve",
             Action::ReturnResult => "return_result",
+            Action::Forward => "forward",
+            Action::SendBack => "send_back",
+            Action::Sign => "sign",
+            Action::Withdraw => "withdraw",
+            Action::Apologise => "apologise",
+            Action::Assign => "assign",
         }
     }
 
+    pub const ALL: [Action; 12] = [
+        Action::Submit,
+        Action::Receive,
+        Action::Refuse,
+        Action::RequestSupplement,
+        Action::Approve,
+        Action::ReturnResult,
+        Action::Forward,
+        Action::SendBack,
+        Action::Sign,
+        Action::Withdraw,
+        Action::Apologise,
+        Action::Assign,
+    ];
+
     pub fn parse(s: &str) -> Option<Action> {
-        [
-            Action::Submit,
-            Action::Receive,
-            Action::Refuse,
-            Action::RequestSupplement,
-            Action::Approve,
-            Action::ReturnResult,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == s)
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
-    /// True when the action must state a reason (a refusal, a supplement request).
+    /// True when the action must state a reason: a refusal, a supplement request (what is
+    /// missing), a send-back, an apology (why the dossier is late) — Decree 61/2018/NĐ-CP
+    /// Art. 18–19.
     pub fn needs_reason(self) -> bool {
-        matches!(self, Action::Refuse | Action::RequestSupplement)
+        matches!(self, Action::Refuse | Action::RequestSupplement | Action::SendBack | Action::Apologise)
+    }
+
+    /// Who takes the action: the applicant (`submit`, `withdraw`) or an official.
+    pub fn actor(self) -> Actor {
+        match self {
+            Action::Submit | Action::Withdraw => Actor::Applicant,
+            _ => Actor::Official,
+        }
+    }
+
+    /// The route action this is, for the actions that move a dossier along its route.
+    pub fn route_action(self) -> Option<crate::route::Action> {
+        use crate::route::Action as R;
+        Some(match self {
+            Action::Receive => R::Receive,
+            Action::Forward => R::Forward,
+            Action::SendBack => R::SendBack,
+            Action::RequestSupplement => R::RequestSupplement,
+            Action::Refuse => R::Refuse,
+            Action::Approve => R::Approve,
+            Action::Sign => R::Sign,
+            Action::ReturnResult => R::ReturnResult,
+            Action::Submit | Action::Withdraw | Action::Apologise | Action::Assign => return None,
+        })
+    }
+
+    /// The dossier action of a route action.
+    pub fn from_route(a: crate::route::Action) -> Action {
+        use crate::route::Action as R;
+        match a {
+            R::Receive => Action::Receive,
+            R::Forward => Action::Forward,
+            R::SendBack => Action::SendBack,
+            R::RequestSupplement => Action::RequestSupplement,
+            R::Refuse => Action::Refuse,
+            R::Approve => Action::Approve,
+            R::Sign => Action::Sign,
+            R::ReturnResult => Action::ReturnResult,
+        }
     }
 }
 
@@ -133,19 +211,15 @@ const fn t(from: Status, action: Action, actor: Actor, next: Next) -> Transition
     Transition { from, action, actor, next }
 }
 
-/// The allowed transitions (Decree 61/2018/NĐ-CP Art. 18–20: receive or refuse at the
-/// one-stop desk, request a supplement, decide, return the result).
+/// The applicant's transitions: submit a draft, answer a supplement request, withdraw a
+/// dossier not yet decided (Decree 61/2018/NĐ-CP Art. 18–20; withdrawal is national status
+/// 7, "Công dân yêu cầu rút hồ sơ"). The officials' actions follow the dossier's route.
 pub static TRANSITIONS: &[Transition] = &[
     t(Status::Draft, Action::Submit, Actor::Applicant, Next::To(Status::Submitted)),
-    t(Status::Submitted, Action::Receive, Actor::Official, Next::To(Status::Received)),
-    t(Status::Submitted, Action::Refuse, Actor::Official, Next::To(Status::Refused)),
-    t(Status::Submitted, Action::RequestSupplement, Actor::Official, Next::To(Status::SupplementRequested)),
-    t(Status::Received, Action::RequestSupplement, Actor::Official, Next::To(Status::SupplementRequested)),
-    t(Status::Received, Action::Refuse, Actor::Official, Next::To(Status::Refused)),
-    t(Status::Received, Action::Approve, Actor::Official, Next::To(Status::Approved)),
     t(Status::SupplementRequested, Action::Submit, Actor::Applicant, Next::Resume),
-    t(Status::SupplementRequested, Action::Refuse, Actor::Official, Next::To(Status::Refused)),
-    t(Status::Approved, Action::ReturnResult, Actor::Official, Next::To(Status::Returned)),
+    t(Status::Submitted, Action::Withdraw, Actor::Applicant, Next::To(Status::Withdrawn)),
+    t(Status::Received, Action::Withdraw, Actor::Applicant, Next::To(Status::Withdrawn)),
+    t(Status::SupplementRequested, Action::Withdraw, Actor::Applicant, Next::To(Status::Withdrawn)),
 ];
 
 /// Why an action cannot be taken.
@@ -163,8 +237,8 @@ pub enum TransitionError {
 /// dossier had before its supplement request (used by [`Next::Resume`]).
 ///
 /// # Errors
-/// [`TransitionError::WrongActor`] when the table never lets this actor take this action
-/// (in any status: the answer does not depend on where the dossier is);
+/// [`TransitionError::WrongActor`] when the action is not this actor's (in any status: the
+/// answer does not depend on where the dossier is);
 /// [`TransitionError::NotAllowed`] when the actor may take it, but not in `from`.
 pub fn next_status(
     from: Status,
@@ -172,7 +246,7 @@ pub fn next_status(
     actor: Actor,
     resume: Option<Status>,
 ) -> Result<Status, TransitionError> {
-    if !TRANSITIONS.iter().any(|r| r.action == action && r.actor == actor) {
+    if action.actor() != actor {
         return Err(TransitionError::WrongActor { action });
     }
     let row = TRANSITIONS
@@ -230,19 +304,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_full_path_and_a_supplement_round() {
+    fn the_applicants_transitions() {
         use Action::*;
-        let mut s = Status::Draft;
-        s = next_status(s, Submit, Actor::Applicant, None).unwrap();
+        let s = next_status(Status::Draft, Submit, Actor::Applicant, None).unwrap();
         assert_eq!(s, Status::Submitted);
-        s = next_status(s, Receive, Actor::Official, None).unwrap();
-        s = next_status(s, RequestSupplement, Actor::Official, None).unwrap();
-        assert_eq!(s, Status::SupplementRequested);
-        s = next_status(s, Submit, Actor::Applicant, Some(Status::Received)).unwrap();
+        // Answering a supplement request resumes where the dossier was.
+        let s = next_status(Status::SupplementRequested, Submit, Actor::Applicant, Some(Status::Received)).unwrap();
         assert_eq!(s, Status::Received);
-        s = next_status(s, Approve, Actor::Official, None).unwrap();
-        s = next_status(s, ReturnResult, Actor::Official, None).unwrap();
-        assert_eq!(s, Status::Returned);
+        // Withdrawal: only while undecided.
+        for from in Status::ALL {
+            let r = next_status(from, Withdraw, Actor::Applicant, None);
+            assert_eq!(r.is_ok(), from.is_undecided(), "{from:?}");
+            if from.is_undecided() {
+                assert_eq!(r, Ok(Status::Withdrawn));
+            }
+        }
+        assert!(Status::Withdrawn.is_final());
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+            if let Some(r) = a.route_action() {
+                assert_eq!(Action::from_route(r), a);
+                assert_eq!(r.as_str(), a.as_str(), "one name in routes and the API");
+            }
+        }
     }
 
     #[test]
@@ -252,8 +336,8 @@ mod tests {
             Err(TransitionError::WrongActor { action: Action::Receive })
         );
         assert_eq!(
-            next_status(Status::Draft, Action::Approve, Actor::Official, None),
-            Err(TransitionError::NotAllowed { from: Status::Draft, action: Action::Approve })
+            next_status(Status::Returned, Action::Withdraw, Actor::Applicant, None),
+            Err(TransitionError::NotAllowed { from: Status::Returned, action: Action::Withdraw })
         );
         // The role decides 403 whatever the status: an applicant may never approve, even in
         // a status where an official could.

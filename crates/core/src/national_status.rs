@@ -132,6 +132,7 @@ impl NationalStatus {
     /// | `refused` | 3 Không được tiếp nhận before receipt, 8 Dừng xử lý after |
     /// | `approved` | 9 Đã xử lý xong |
     /// | `returned` | 10 Đã trả kết quả |
+    /// | `withdrawn` | 7 Công dân yêu cầu rút hồ sơ |
     pub fn of_status(status: Status, received: bool) -> Option<NationalStatus> {
         Some(match status {
             Status::Draft => return None,
@@ -142,6 +143,7 @@ impl NationalStatus {
             Status::Refused => NationalStatus::NotReceived,
             Status::Approved => NationalStatus::Processed,
             Status::Returned => NationalStatus::ResultReturned,
+            Status::Withdrawn => NationalStatus::WithdrawalRequested,
         })
     }
 }
@@ -196,6 +198,8 @@ mod tests {
             (Status::Refused, true, Some(N::Stopped)),
             (Status::Approved, true, Some(N::Processed)),
             (Status::Returned, true, Some(N::ResultReturned)),
+            (Status::Withdrawn, false, Some(N::WithdrawalRequested)),
+            (Status::Withdrawn, true, Some(N::WithdrawalRequested)),
         ];
         for (status, received, expected) in cases {
             assert_eq!(NationalStatus::of_status(status, received), expected, "{status:?} received={received}");

@@ -410,3 +410,95 @@ fn chained_route_of_2_000986() {
     assert_eq!(over[0].line, r.step("return").unwrap().budget_at.unwrap().line);
     assert!(over[0].message.contains("need 84 working hours"), "{}", over[0].message);
 }
+
+/// The steps passed by a plan, as (step, action) pairs.
+fn moves(hops: &[route::Hop]) -> Vec<(String, Action)> {
+    hops.iter().map(|h| (h.step.clone(), h.action)).collect()
+}
+
+#[test]
+fn one_official_with_every_duty_takes_the_foundation_path_on_each_default_route() {
+    use motcua_core::dossier::Status;
+    let all = |_: &route::Step| true;
+    // Commune: receive → (forward at examine) approve at decide → return_result.
+    let r = load("default-commune.toml");
+    let received = act(&r, &r.start(), Action::Receive, None);
+    assert_eq!(r.status_of(&received), Status::Received);
+    let hops = r.plan(&received, Action::Approve, None, &all).unwrap();
+    assert_eq!(moves(&hops), [("examine".into(), Action::Forward), ("decide".into(), Action::Approve)]);
+    let approved = hops.last().unwrap().to.clone();
+    assert_eq!(approved, RouteState::At { step: "return".into(), received: true });
+    assert_eq!(r.status_of(&approved), Status::Approved);
+    let hops = r.plan(&approved, Action::ReturnResult, None, &all).unwrap();
+    assert_eq!(moves(&hops), [("return".into(), Action::ReturnResult)]);
+    assert_eq!(r.status_of(&hops[0].to), Status::Returned);
+
+    // Province: approve at review leads to the signature; return_result passes the signature.
+    let p = load("default-province.toml");
+    let received = act(&p, &p.start(), Action::Receive, None);
+    let hops = p.plan(&received, Action::Approve, None, &all).unwrap();
+    assert_eq!(moves(&hops), [("examine".into(), Action::Forward), ("review".into(), Action::Approve)]);
+    assert_eq!(p.status_of(&hops[1].to), Status::Received, "signed later: not yet processed");
+    let hops = p.plan(&hops[1].to, Action::ReturnResult, None, &all).unwrap();
+    assert_eq!(moves(&hops), [("sign".into(), Action::Sign), ("return".into(), Action::ReturnResult)]);
+
+    // A step allowing the action itself is taken directly, never skipped past.
+    let hops = p.plan(&received, Action::Refuse, None, &all).unwrap();
+    assert_eq!(moves(&hops), [("examine".into(), Action::Refuse)]);
+}
+
+#[test]
+fn a_plan_never_passes_a_step_the_official_does_not_perform() {
+    let r = load("default-commune.toml");
+    let received = act(&r, &r.start(), Action::Receive, None);
+    // A specialist only: may forward, may not approve (the leader's step), not even by passing it.
+    let specialist = |s: &route::Step| s.role == Role::Specialist;
+    assert_eq!(
+        r.plan(&received, Action::Approve, None, &specialist),
+        Err(RouteError::NotAllowed { step: "examine".into(), action: Action::Approve })
+    );
+    let hops = r.plan(&received, Action::Forward, None, &specialist).unwrap();
+    assert_eq!(hops[0].to, RouteState::At { step: "decide".into(), received: true });
+    // A leader alone cannot act at the specialist's step at all.
+    let leader = |s: &route::Step| s.role == Role::Leader;
+    assert!(matches!(r.plan(&received, Action::Forward, None, &leader), Err(RouteError::WrongRole { .. })));
+    // Before receipt nothing is passed: the desk receives first.
+    assert!(matches!(
+        r.plan(&r.start(), Action::Approve, None, &|_: &route::Step| true),
+        Err(RouteError::NotReceived { .. })
+    ));
+    // The inter-agency route: the commune desk (holding every commune duty) cannot pass the
+    // province department's steps.
+    let ia = load("inter-agency-2.002835.toml");
+    let commune_only = |s: &route::Step| s.agency == StepAgency::Receiving;
+    let received = act(&ia, &ia.start(), Action::Receive, None);
+    assert!(matches!(ia.plan(&received, Action::Approve, None, &commune_only), Err(RouteError::WrongRole { .. })));
+}
+
+#[test]
+fn stored_states_round_trip() {
+    use motcua_core::dossier::Status;
+    let r = load("default-province.toml");
+    let states = [
+        r.start(),
+        RouteState::At { step: "examine".into(), received: true },
+        RouteState::At { step: "return".into(), received: true },
+        RouteState::AwaitingSupplement { step: "examine".into(), received: true },
+        RouteState::AwaitingSupplement { step: "receive".into(), received: false },
+        RouteState::Refused { received: false },
+        RouteState::Refused { received: true },
+        RouteState::Returned,
+    ];
+    for s in states {
+        let status = r.status_of(&s);
+        assert_eq!(RouteState::of(status, s.step(), s.received()), Some(s.clone()), "{status:?}");
+        // The national status of the route agrees with the status's, except inside
+        // processing, where the route knows better (2 at the desk, 4 at a department).
+        let by_status = N::of_status(status, s.received()).unwrap();
+        if status != Status::Received {
+            assert_eq!(r.national_status(&s), by_status, "{s:?}");
+        }
+    }
+    assert_eq!(RouteState::of(Status::Draft, None, false), None);
+    assert_eq!(RouteState::of(Status::Withdrawn, Some("examine"), true), None);
+}

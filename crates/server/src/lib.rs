@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod i18n;
+pub mod processing;
 pub mod routes;
 pub mod service;
 pub mod web;

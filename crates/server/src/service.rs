@@ -16,6 +16,7 @@ use motcua_core::values::{Address, FullName, IdNumber, PhoneNumber};
 use motcua_store::accounts::{Role, User};
 use motcua_store::documents::{Document, NewDocument};
 use motcua_store::dossiers::{Applicant, Change, Dossier, HistoryEntry, NewDossier};
+use motcua_store::officials::Duties;
 use serde::{Deserialize, Serialize};
 
 /// Default processing time when the catalogue gives none: 10 working days, flagged for review
@@ -69,9 +70,10 @@ fn role_actor(u: &User) -> Option<Actor> {
     }
 }
 
-/// How `user` relates to `d`: its applicant account, an official of its agency, or nobody
-/// (then the dossier is invisible: 404). Drafts are visible only to their author.
-pub fn relation(user: &User, d: &Dossier) -> Option<Actor> {
+/// How `user` (with `duties`, for an official) relates to `d`: its applicant account, an
+/// official serving its receiving agency or the agency at its current step, or nobody (then
+/// the dossier is invisible: 404). Drafts are visible only to their author.
+pub fn relation(user: &User, duties: &Duties, d: &Dossier) -> Option<Actor> {
     if d.owner_id == user.id {
         return Some(Actor::Applicant);
     }
@@ -79,15 +81,26 @@ pub fn relation(user: &User, d: &Dossier) -> Option<Actor> {
         return None;
     }
     match user.role {
-        Role::Official if user.agency_code.as_deref() == Some(d.agency_code.as_str()) => Some(Actor::Official),
+        Role::Official if crate::processing::official_sees(duties, d) => Some(Actor::Official),
         _ => None,
     }
 }
 
+/// Loads a dossier the user may see, with the user's duties; 404 otherwise.
+pub async fn visible_dossier_with(
+    state: &AppState,
+    user: &User,
+    reference: &str,
+) -> AppResult<(Dossier, Actor, Duties)> {
+    let d = state.store.dossier(reference.trim()).await?.ok_or(AppError::NotFound)?;
+    let duties = state.store.duties(user).await?;
+    let rel = relation(user, &duties, &d).ok_or(AppError::NotFound)?;
+    Ok((d, rel, duties))
+}
+
 /// Loads a dossier the user may see; 404 otherwise.
 pub async fn visible_dossier(state: &AppState, user: &User, reference: &str) -> AppResult<(Dossier, Actor)> {
-    let d = state.store.dossier(reference.trim()).await?.ok_or(AppError::NotFound)?;
-    let rel = relation(user, &d).ok_or(AppError::NotFound)?;
+    let (d, rel, _) = visible_dossier_with(state, user, reference).await?;
     Ok((d, rel))
 }
 
@@ -208,7 +221,20 @@ pub fn compute_due(
 pub struct ActionInput {
     pub action: String,
     pub reason: Option<String>,
+    /// A result document (`approve`, `sign`).
     pub document_id: Option<String>,
+    /// The step to go to, for `forward`, `send_back`, `approve`, `sign` where the route
+    /// offers several; the first listed when absent.
+    pub target: Option<String>,
+    /// The username of the official the next step goes to (`forward`, `send_back`,
+    /// `receive`, `assign`); the step's role pool when absent.
+    pub assignee: Option<String>,
+    /// The legal basis of a refusal (Decree 61/2018/NĐ-CP Art. 19: a refusal states its
+    /// reasons).
+    pub legal_basis: Option<String>,
+    /// An apology's new appointment: `YYYY-MM-DD` (the close of that working day) or an RFC
+    /// 3339 instant.
+    pub new_appointment: Option<String>,
 }
 
 fn transition_error(e: TransitionError) -> AppError {
@@ -218,17 +244,22 @@ fn transition_error(e: TransitionError) -> AppError {
     }
 }
 
-/// Takes an action on a dossier the user can see. `submit` is the applicant's; the others
-/// are the agency's.
+/// Takes an action on a dossier the user can see: the applicant's `submit` and `withdraw`
+/// by the transition table, the officials' by the dossier's route
+/// ([`crate::processing::official_act`]).
+///
+/// # Errors
+/// 404 when the dossier is not visible; 403 for an action of the other side; 409 when the
+/// dossier's state or step does not allow it, the official does not perform the step, or a
+/// concurrent change won; 422 for a missing reason or a bad field.
 pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionInput) -> AppResult<Dossier> {
-    let (d, rel) = visible_dossier(state, user, reference).await?;
+    let (d, rel, duties) = visible_dossier_with(state, user, reference).await?;
     let action = Action::parse(input.action.trim()).ok_or_else(|| {
         AppError::invalid("action", if input.action.trim().is_empty() { "required" } else { "unknown_action" })
     })?;
-    if role_actor(user) != Some(rel) {
+    if role_actor(user) != Some(rel) || action.actor() != rel {
         return Err(AppError::Forbidden("err-action-not-for-role"));
     }
-    let to = next_status(d.status, action, rel, d.resume_status).map_err(transition_error)?;
     let reason = match input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(
             motcua_core::values::clean_text("reason", r, 2000, true).map_err(|e| AppError::Invalid(vec![e.into()]))?,
@@ -238,37 +269,44 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
     if action.needs_reason() && reason.is_none() {
         return Err(AppError::invalid("reason", "required"));
     }
-    let reason = reason.as_deref();
+    match rel {
+        Actor::Official => {
+            crate::processing::official_act(state, user, &duties, &d, action, input, reason.as_deref()).await
+        }
+        Actor::Applicant => applicant_act(state, user, &d, action, reason.as_deref()).await,
+    }
+}
+
+/// The applicant's own actions: submit a draft (it enters its route's receive step), answer
+/// a supplement request (the clock resumes), withdraw a dossier not yet decided.
+async fn applicant_act(
+    state: &AppState,
+    user: &User,
+    d: &Dossier,
+    action: Action,
+    reason: Option<&str>,
+) -> AppResult<Dossier> {
+    let to = next_status(d.status, action, Actor::Applicant, d.resume_status).map_err(transition_error)?;
     let now = Utc::now();
     let mut pauses = state.store.dossier_pauses(&d.id).await?;
     let cal = state.calendar();
     let hours = agency_hours(state, &d.agency_code).await?;
-    let mut change = Change {
-        action,
-        from: d.status,
-        to,
-        expected_version: d.version,
-        actor: user,
-        reason,
-        at: now,
-        issue_code: false,
-        set_received: false,
-        open_pause: None,
-        close_pause: false,
-        resume_status: None,
-        due_at: d.due_at,
-        due_explanation: None,
-        set_decided: false,
-        set_returned: false,
-        result_document_id: None,
-    };
-    let mut result_doc = None;
+    let mut change = Change::keeping(d, action, user, now);
+    (change.to, change.reason) = (to, reason);
+    let routing;
+    let (step, step_agency);
     match action {
         Action::Submit if d.status == Status::Draft => {
             change.issue_code = true;
             // An estimate, as if received now; receipt fixes it.
-            let comp = compute_due(&cal, &hours, &d, now, &[], now)?;
+            let comp = compute_due(&cal, &hours, d, now, &[], now)?;
             (change.due_at, change.due_explanation) = (Some(comp.due_at), Some(explanation_json(&comp.explanation)));
+            routing = crate::processing::routing(state, d).await?;
+            let receive = routing.route.receive_step();
+            (step, step_agency) = (receive.id.clone(), routing.agency_of(receive));
+            change.route_id = Some(&routing.route.id);
+            change.step = Some(&step);
+            change.step_agency_code = Some(&step_agency);
         }
         Action::Submit => {
             // Answering a supplement request: the clock resumes.
@@ -278,7 +316,7 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
             }
             let start = d.received_at.unwrap_or(now);
             let counted: Vec<ClockPause> = if d.received_at.is_some() { pauses.clone() } else { vec![] };
-            let mut comp = compute_due(&cal, &hours, &d, start, &counted, now)?;
+            let mut comp = compute_due(&cal, &hours, d, start, &counted, now)?;
             // A pause only ever moves the due instant later; if today's calendar or working
             // hours (changed since) would bring it earlier, the appointment given is kept.
             if let Some(given) = d.due_at.filter(|given| d.received_at.is_some() && *given > comp.due_at) {
@@ -289,34 +327,16 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
             }
             (change.due_at, change.due_explanation) = (Some(comp.due_at), Some(explanation_json(&comp.explanation)));
         }
-        Action::Receive => {
-            change.set_received = true;
-            let comp = compute_due(&cal, &hours, &d, now, &[], now)?;
-            (change.due_at, change.due_explanation) = (Some(comp.due_at), Some(explanation_json(&comp.explanation)));
-        }
-        Action::RequestSupplement => {
-            change.open_pause = Some("supplement");
-            change.resume_status = Some(d.status);
-        }
-        Action::Refuse => {
-            change.set_decided = true;
-            // A refusal while waiting on the applicant ends that pause too.
+        Action::Withdraw => {
+            // The dossier leaves every queue; a running pause ends with it.
             change.close_pause = d.status == Status::SupplementRequested;
+            change.step = None;
+            change.step_agency_code = None;
+            change.assignee_id = None;
         }
-        Action::Approve => {
-            let id = input.document_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
-            let id = id.ok_or_else(|| AppError::invalid("document_id", "required"))?;
-            let doc = state.store.document(&d.id, id).await?;
-            match doc {
-                Some(doc) if doc.kind == "result" => result_doc = Some(doc.id),
-                _ => return Err(AppError::invalid("document_id", "not_a_result_document")),
-            }
-            change.set_decided = true;
-        }
-        Action::ReturnResult => change.set_returned = true,
+        _ => return Err(AppError::Forbidden("err-action-not-for-role")),
     }
-    change.result_document_id = result_doc.as_deref();
-    Ok(state.store.apply_change(&d, &change).await?)
+    Ok(state.store.apply_change(d, &change).await?)
 }
 
 /// Document kinds and who may add them when.
@@ -449,23 +469,62 @@ pub struct DossierView {
     pub national_status: Option<u8>,
     /// Its official Vietnamese name.
     pub national_status_name: Option<&'static str>,
+    /// The current step's names (the step's id is `step`).
+    pub step_name_vi: Option<String>,
+    pub step_name_en: Option<String>,
+    /// The official the current step is assigned to (username and name); `None`: the step's
+    /// role pool.
+    pub assignee: Option<serde_json::Value>,
+    /// For officials: the steps passed, the working hours spent at each against its budget.
+    pub steps: Vec<crate::processing::StepTime>,
     pub history: Vec<HistoryEntry>,
     pub documents: Vec<Document>,
 }
 
 /// Loads the full view of a dossier the user can see.
 pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<DossierView> {
-    let (d, rel) = visible_dossier(state, user, reference).await?;
+    let (d, rel, duties) = visible_dossier_with(state, user, reference).await?;
     let history = state.store.dossier_history(&d.id).await?;
     let documents = state.store.documents(&d.id).await?;
-    let allowed = if role_actor(user) == Some(rel) {
-        allowed_actions(d.status, rel).into_iter().map(Action::as_str).collect()
-    } else {
-        vec![]
+    let routing = match d.status {
+        Status::Draft => None,
+        _ => Some(crate::processing::routing(state, &d).await?),
+    };
+    let allowed = match (role_actor(user) == Some(rel), rel, &routing) {
+        (false, _, _) => vec![],
+        (true, Actor::Applicant, _) => allowed_actions(d.status, rel).into_iter().map(Action::as_str).collect(),
+        (true, Actor::Official, Some(r)) => crate::processing::allowed(r, &d, &duties, user),
+        (true, Actor::Official, None) => vec![],
     };
     let (progress, completion, due_explanation) = timeliness(state, &d).await?;
-    let national = motcua_core::national_status::NationalStatus::of_status(d.status, d.received_at.is_some());
+    let route_state = routing.as_ref().and_then(|r| r.state(&d).map(|s| (r, s)));
+    let national = match &route_state {
+        // Received and not yet moved on since: "Được tiếp nhận" (2); then the route's own.
+        Some(_) if d.status == Status::Received && d.step_since.is_some() && d.step_since == d.received_at => {
+            Some(motcua_core::national_status::NationalStatus::Received)
+        }
+        Some((r, s)) => Some(r.route.national_status(s)),
+        None => motcua_core::national_status::NationalStatus::of_status(d.status, d.received_at.is_some()),
+    };
+    let step = route_state.as_ref().and_then(|(r, s)| s.step().and_then(|id| r.route.step(id)));
+    let steps = match (&routing, rel) {
+        (Some(r), Actor::Official) => {
+            let hours = agency_hours(state, &d.agency_code).await?;
+            crate::processing::step_times(r, &d, &history, state.calendar().as_ref(), &hours, Utc::now())
+        }
+        _ => vec![],
+    };
+    let assignee = match d.assignee_id {
+        Some(id) => {
+            state.store.user(id).await?.map(|u| serde_json::json!({"username": u.username, "name": u.full_name}))
+        }
+        None => None,
+    };
     Ok(DossierView {
+        step_name_vi: step.map(|s| s.name_vi.clone()),
+        step_name_en: step.map(|s| s.name_en.clone()),
+        assignee,
+        steps,
         national_status: national.map(|n| n.code()),
         national_status_name: national.map(|n| n.name_vi()),
         due_is_estimate: d.received_at.is_none(),
@@ -501,7 +560,7 @@ async fn timeliness(
     Ok((progress, completion, explanation))
 }
 
-fn explanation_json(steps: &[motcua_core::legal_time::ExplanationStep]) -> String {
+pub(crate) fn explanation_json(steps: &[motcua_core::legal_time::ExplanationStep]) -> String {
     serde_json::to_string(steps).unwrap_or_else(|_| "[]".to_string())
 }
 

@@ -121,7 +121,7 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| hash_password(&random_secret()).unwrap_or_default())
 }
 
-fn user_from_row(r: &impl Col) -> User {
+pub(crate) fn user_from_row(r: &impl Col) -> User {
     User {
         id: r.col("id"),
         username: r.col("username"),

@@ -58,6 +58,19 @@ pub struct Dossier {
     pub due_explanation: Option<String>,
     /// The procedure's name (joined for display).
     pub procedure_name: String,
+    /// The processing route it follows (set at submission).
+    pub route_id: Option<String>,
+    /// Its current step on the route, or the step it resumes at after a supplement.
+    pub step: Option<String>,
+    /// The agency performing the current step (the receiving agency at first).
+    pub step_agency_code: Option<String>,
+    /// Since when it is at the current step.
+    pub step_since: Option<DateTime<Utc>>,
+    /// The official the current step is assigned to; `None`: the step's role pool.
+    pub assignee_id: Option<i64>,
+    /// The new appointment given with an apology (form 04); the due instant for the indices
+    /// stays `due_at`.
+    pub appointment_at: Option<DateTime<Utc>>,
 }
 
 /// One history entry: who did what, when, from which status to which, why.
@@ -70,6 +83,12 @@ pub struct HistoryEntry {
     pub by: String,
     pub by_role: String,
     pub reason: Option<String>,
+    /// The route steps it moved between, when it moved on the route.
+    pub from_step: Option<String>,
+    pub to_step: Option<String>,
+    /// What the action said beyond its reason (the legal basis of a refusal, an apology's new
+    /// appointment, an assignee, the steps passed on the way), as given.
+    pub detail: Option<serde_json::Value>,
 }
 
 /// A new draft.
@@ -114,6 +133,48 @@ pub struct Change<'a> {
     pub set_decided: bool,
     pub set_returned: bool,
     pub result_document_id: Option<&'a str>,
+    /// The route (set at submission; `None` keeps the stored one).
+    pub route_id: Option<&'a str>,
+    /// The step after the change, its agency and its assignee (full new values).
+    pub step: Option<&'a str>,
+    pub step_agency_code: Option<&'a str>,
+    pub assignee_id: Option<i64>,
+    /// A new appointment (apology); `None` keeps the stored one.
+    pub appointment_at: Option<DateTime<Utc>>,
+    /// JSON for the history entry's `detail`.
+    pub detail: Option<serde_json::Value>,
+}
+
+impl<'a> Change<'a> {
+    /// A change of `d` by `actor` at `at` that keeps everything as it is: the caller sets
+    /// what the action changes.
+    pub fn keeping(d: &'a Dossier, action: Action, actor: &'a User, at: DateTime<Utc>) -> Change<'a> {
+        Change {
+            action,
+            from: d.status,
+            to: d.status,
+            expected_version: d.version,
+            actor,
+            reason: None,
+            at,
+            issue_code: false,
+            set_received: false,
+            open_pause: None,
+            close_pause: false,
+            resume_status: d.resume_status,
+            due_at: d.due_at,
+            due_explanation: None,
+            set_decided: false,
+            set_returned: false,
+            result_document_id: None,
+            route_id: None,
+            step: d.step.as_deref(),
+            step_agency_code: d.step_agency_code.as_deref(),
+            assignee_id: d.assignee_id,
+            appointment_at: None,
+            detail: None,
+        }
+    }
 }
 
 /// Filter for an agency's queue.
@@ -159,6 +220,12 @@ fn dossier_from_row(r: &impl Col) -> Result<Dossier> {
         updated_at: r.col("updated_at"),
         due_explanation: r.col("due_explanation"),
         procedure_name: r.col("procedure_name"),
+        route_id: r.col("route_id"),
+        step: r.col("step"),
+        step_agency_code: r.col("step_agency_code"),
+        step_since: r.col("step_since"),
+        assignee_id: r.col("assignee_id"),
+        appointment_at: r.col("appointment_at"),
     })
 }
 
@@ -190,7 +257,18 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            insert_history!(tx, &id, now, "create", None, Status::Draft, actor, None::<&str>)?;
+            insert_history!(
+                tx,
+                &id,
+                now,
+                "create",
+                None,
+                Status::Draft,
+                actor,
+                None::<&str>,
+                (None, None),
+                None::<String>
+            )?;
             crate::idempotency::mark_applied!(tx, &id)?;
             tx.commit().await?;
             self.dossier_by_id(&id).await?.ok_or(StoreError::NotFound)
@@ -285,6 +363,9 @@ impl Store {
                     by: r.col("actor_name"),
                     by_role: r.col("actor_role"),
                     reason: r.col("reason"),
+                    from_step: r.col("from_step"),
+                    to_step: r.col("to_step"),
+                    detail: r.col::<Option<String>>("detail").and_then(|d| serde_json::from_str(&d).ok()),
                 })
                 .collect())
         })
@@ -343,7 +424,9 @@ impl Store {
                    decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
                    returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
                    result_document_id = COALESCE($14, result_document_id),
-                   updated_at = $15
+                   updated_at = $15,
+                   route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
+                   assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
                  WHERE id = $16 AND version = $17",
             )
             .bind(c.to.as_str())
@@ -363,6 +446,16 @@ impl Store {
             .bind(c.at)
             .bind(&dossier.id)
             .bind(c.expected_version)
+            .bind(c.route_id)
+            .bind(c.step)
+            .bind(c.step_agency_code)
+            .bind(if c.step != dossier.step.as_deref() || c.step_agency_code != dossier.step_agency_code.as_deref() {
+                Some(c.at)
+            } else {
+                dossier.step_since
+            })
+            .bind(c.assignee_id)
+            .bind(c.appointment_at)
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() != 1 {
@@ -383,7 +476,20 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            insert_history!(tx, &dossier.id, c.at, c.action.as_str(), Some(c.from), c.to, c.actor, c.reason)?;
+            let detail = c.detail.as_ref().map(serde_json::to_string).transpose()?;
+            let steps = (dossier.step.as_deref(), c.step);
+            insert_history!(
+                tx,
+                &dossier.id,
+                c.at,
+                c.action.as_str(),
+                Some(c.from),
+                c.to,
+                c.actor,
+                c.reason,
+                steps,
+                detail
+            )?;
             crate::idempotency::mark_applied!(tx, &dossier.id)?;
             tx.commit().await?;
             self.dossier_by_id(&dossier.id).await?.ok_or(StoreError::NotFound)
@@ -394,11 +500,13 @@ impl Store {
 /// Inserts a history entry within the transaction `$tx` (a macro, so that it runs on either
 /// backend's transaction type).
 macro_rules! insert_history {
-    ($tx:expr, $dossier_id:expr, $at:expr, $action:expr, $from:expr, $to:expr, $actor:expr, $reason:expr) => {{
+    ($tx:expr, $dossier_id:expr, $at:expr, $action:expr, $from:expr, $to:expr, $actor:expr, $reason:expr, $steps:expr, $detail:expr) => {{
         let (from, to, actor): (Option<Status>, Status, &User) = ($from, $to, $actor);
+        let (from_step, to_step): (Option<&str>, Option<&str>) = $steps;
         sqlx::query(
-            "INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role, reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role, reason,
+               from_step, to_step, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind($dossier_id)
         .bind($at)
@@ -409,6 +517,9 @@ macro_rules! insert_history {
         .bind(&actor.full_name)
         .bind(actor.role.as_str())
         .bind($reason)
+        .bind(from_step)
+        .bind(to_step)
+        .bind($detail)
         .execute(&mut *$tx)
         .await
     }};

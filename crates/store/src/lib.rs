@@ -15,6 +15,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod idempotency;
 pub mod objects;
+pub mod officials;
 pub mod scratch;
 pub mod throttle;
 

@@ -348,6 +348,21 @@ pub enum RouteState {
 }
 
 impl RouteState {
+    /// The route state of a dossier from what is stored: its status, its step and whether it
+    /// was received. `None` for a draft, a withdrawn dossier, or a state that needs a step
+    /// and has none.
+    pub fn of(status: crate::dossier::Status, step: Option<&str>, received: bool) -> Option<RouteState> {
+        use crate::dossier::Status as S;
+        let at = || step.map(str::to_string);
+        Some(match status {
+            S::Draft | S::Withdrawn => return None,
+            S::Submitted | S::Received | S::Approved => RouteState::At { step: at()?, received },
+            S::SupplementRequested => RouteState::AwaitingSupplement { step: at()?, received },
+            S::Refused => RouteState::Refused { received },
+            S::Returned => RouteState::Returned,
+        })
+    }
+
     /// The step the dossier is at or will resume at; `None` once it has ended.
     pub fn step(&self) -> Option<&str> {
         match self {
@@ -397,6 +412,14 @@ pub enum Next {
     Refused,
     /// The dossier ends with its result returned.
     Returned,
+}
+
+/// One move along a route: `action` taken at `step`, leading to `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub step: String,
+    pub action: Action,
+    pub to: RouteState,
 }
 
 /// Why an action cannot be taken.
@@ -514,6 +537,21 @@ impl Route {
         target: Option<&str>,
         roles: &[Role],
     ) -> Result<RouteState, RouteError> {
+        self.advance_with(state, action, target, &|s: &Step| roles.contains(&s.role))
+    }
+
+    /// As [`Route::advance`], for an official who performs the steps `holds` accepts (the
+    /// step's role in the step's agency, decided by the caller).
+    ///
+    /// # Errors
+    /// As [`Route::advance`].
+    pub fn advance_with(
+        &self,
+        state: &RouteState,
+        action: Action,
+        target: Option<&str>,
+        holds: &dyn Fn(&Step) -> bool,
+    ) -> Result<RouteState, RouteError> {
         let (step, received) = match state {
             RouteState::Refused { .. } | RouteState::Returned => return Err(RouteError::Ended),
             RouteState::At { received: false, .. }
@@ -529,7 +567,7 @@ impl Route {
             }
         };
         let s = self.step(step).ok_or_else(|| RouteError::UnknownStep(step.to_string()))?;
-        if !roles.contains(&s.role) {
+        if !holds(s) {
             return Err(RouteError::WrongRole { step: step.to_string(), role: s.role });
         }
         Ok(match self.apply(step, action, target)? {
@@ -538,6 +576,78 @@ impl Route {
             Next::Refused => RouteState::Refused { received },
             Next::Returned => RouteState::Returned,
         })
+    }
+
+    /// The moves that take `action` on a dossier in `state` for an official who performs
+    /// the steps `holds` accepts: the action itself when the current step allows it;
+    /// otherwise, when the official also performs every step in between, the `forward` and
+    /// `sign` moves that bring the dossier to the nearest step allowing it, then the action.
+    /// So an official who holds every duty of a small commune takes a dossier from `receive`
+    /// to `return_result` with the same calls as before routes existed (issue 5, item 7);
+    /// the server records the whole as one history entry naming each step passed.
+    ///
+    /// # Errors
+    /// Those of [`Route::advance_with`] for the action at the current step, when no such path
+    /// exists.
+    pub fn plan(
+        &self,
+        state: &RouteState,
+        action: Action,
+        target: Option<&str>,
+        holds: &dyn Fn(&Step) -> bool,
+    ) -> Result<Vec<Hop>, RouteError> {
+        let hop = |state: &RouteState, action, target| {
+            let step = state.step().unwrap_or_default().to_string();
+            self.advance_with(state, action, target, holds).map(|to| Hop { step, action, to })
+        };
+        let direct = hop(state, action, target);
+        let (RouteState::At { step, received: true }, Err(RouteError::NotAllowed { .. })) = (state, &direct) else {
+            return direct.map(|h| vec![h]);
+        };
+        // Breadth first over the pass-on moves, so the shortest path wins; a step is visited once.
+        let mut seen = vec![step.clone()];
+        let mut paths: std::collections::VecDeque<Vec<Hop>> = std::collections::VecDeque::new();
+        paths.push_back(Vec::new());
+        while let Some(path) = paths.pop_front() {
+            let here = path.last().map_or_else(|| state.clone(), |h| h.to.clone());
+            let Some(s) = here.step().and_then(|id| self.step(id)) else { continue };
+            if !holds(s) {
+                continue;
+            }
+            for rule in s.actions.iter().filter(|r| matches!(r.action, Action::Forward | Action::Sign)) {
+                for t in &rule.targets {
+                    if seen.contains(t) {
+                        continue;
+                    }
+                    seen.push(t.clone());
+                    let Ok(next) = hop(&here, rule.action, Some(t)) else { continue };
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    if let Ok(last) = hop(&next.to, action, target) {
+                        longer.push(last);
+                        return Ok(longer);
+                    }
+                    paths.push_back(longer);
+                }
+            }
+        }
+        direct.map(|h| vec![h])
+    }
+
+    /// The dossier status of a state on this route: not yet received is `submitted`; at a
+    /// step that returns the result, `approved` (decided, result ready); at any other step
+    /// `received`; waiting on the applicant `supplement_requested`; then `refused` and
+    /// `returned`.
+    pub fn status_of(&self, state: &RouteState) -> crate::dossier::Status {
+        use crate::dossier::Status as S;
+        match state {
+            RouteState::At { received: false, .. } => S::Submitted,
+            RouteState::At { step, .. } if self.step(step).is_some_and(Step::is_return_step) => S::Approved,
+            RouteState::At { .. } => S::Received,
+            RouteState::AwaitingSupplement { .. } => S::SupplementRequested,
+            RouteState::Refused { .. } => S::Refused,
+            RouteState::Returned => S::Returned,
+        }
     }
 
     /// The national status of a dossier in `state` on this route:
@@ -634,7 +744,7 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
             assert_eq!(serde_json::to_value(r).unwrap(), serde_json::json!(r.as_str()));
         }
-        assert_eq!(Action::parse("withdraw"), None);
+        assert_eq!(Action::parse("withdraw"), None, "the applicant's action, not a route's");
         assert!(Action::SendBack.takes_target() && Action::SendBack.needs_reason());
         assert!(!Action::Refuse.takes_target() && Action::Refuse.is_terminal());
     }

@@ -171,6 +171,10 @@ pub async fn action(
             action: action.clone(),
             reason: reason.clone(),
             document_id: fields.get("document_id").cloned(),
+            target: fields.get("target").cloned(),
+            assignee: fields.get("assignee").cloned(),
+            legal_basis: fields.get("legal_basis").cloned(),
+            new_appointment: fields.get("new_appointment").cloned(),
         };
         let d = service::act(&state, user, &reference, &input).await?;
         Ok::<_, AppError>(ctx.redirect(&format!("/desk/dossiers/{}?done=action", d.id)))

@@ -249,6 +249,9 @@ mod tests {
             for s in Status::ALL {
                 assert!(tr.has(&key("status", s.as_str())), "{s:?}");
             }
+            for a in motcua_core::dossier::Action::ALL {
+                assert!(tr.has(&key("action", a.as_str())), "{a:?}");
+            }
         }
     }
 }
