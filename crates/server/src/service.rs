@@ -126,7 +126,7 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
         errors.push(FieldError::new("agency_code", "required"));
     } else if state.store.agency(agency_code).await?.is_none() {
         errors.push(FieldError::new("agency_code", "unknown_agency"));
-    } else if procedure.is_some() && !state.store.agency_receives(agency_code, code).await? {
+    } else if procedure.is_some() && !receives(state, agency_code, code).await? {
         errors.push(FieldError::new("agency_code", "agency_not_for_procedure"));
     }
     let applicant = parse_applicant(&input.applicant, &mut errors);
@@ -164,6 +164,19 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
         same_day_cutoff: procedure.same_day_cutoff.clone(),
     };
     Ok(state.store.create_dossier(&new, user).await?)
+}
+
+/// True when `agency_code` receives dossiers of procedure `code`: its kind is one of the
+/// procedure's agency kinds in the catalogue, or the route naming the procedure has its
+/// receive step at agencies of that kind (a chained procedure received at the commune whose
+/// catalogue record names only the competent ministry, such as 2.000986).
+async fn receives(state: &AppState, agency_code: &str, code: &str) -> AppResult<bool> {
+    if state.store.agency_receives(agency_code, code).await? {
+        return Ok(true);
+    }
+    let Some(route) = state.routes.routes().iter().find(|r| r.names_procedure(code)) else { return Ok(false) };
+    let motcua_core::route::StepAgency::Kind(kind) = &route.receive_step().agency else { return Ok(false) };
+    Ok(state.store.agency(agency_code).await?.is_some_and(|a| &a.kind == kind))
 }
 
 /// An agency's default processing time for procedures whose catalogue gives none: its
@@ -484,6 +497,26 @@ pub struct DossierView {
 /// Loads the full view of a dossier the user can see.
 pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<DossierView> {
     let (d, rel, duties) = visible_dossier_with(state, user, reference).await?;
+    build_view(state, user, d, rel, &duties).await
+}
+
+/// The view of a dossier the user has just acted on: as [`view`], except that an official
+/// who has just passed it to another agency still gets the answer to the action (with no
+/// actions left), not a 404.
+pub async fn view_after_action(state: &AppState, user: &User, id: &str) -> AppResult<DossierView> {
+    let d = state.store.dossier(id).await?.ok_or(AppError::NotFound)?;
+    let duties = state.store.duties(user).await?;
+    match relation(user, &duties, &d) {
+        Some(rel) => build_view(state, user, d, rel, &duties).await,
+        None if user.role == Role::Official => {
+            let none = Duties { recorded: vec![], home_agency: None };
+            build_view(state, user, d, Actor::Official, &none).await
+        }
+        None => Err(AppError::NotFound),
+    }
+}
+
+async fn build_view(state: &AppState, user: &User, d: Dossier, rel: Actor, duties: &Duties) -> AppResult<DossierView> {
     let history = state.store.dossier_history(&d.id).await?;
     let documents = state.store.documents(&d.id).await?;
     let routing = match d.status {
@@ -493,7 +526,7 @@ pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<D
     let allowed = match (role_actor(user) == Some(rel), rel, &routing) {
         (false, _, _) => vec![],
         (true, Actor::Applicant, _) => allowed_actions(d.status, rel).into_iter().map(Action::as_str).collect(),
-        (true, Actor::Official, Some(r)) => crate::processing::allowed(r, &d, &duties, user),
+        (true, Actor::Official, Some(r)) => crate::processing::allowed(r, &d, duties, user),
         (true, Actor::Official, None) => vec![],
     };
     let (progress, completion, due_explanation) = timeliness(state, &d).await?;

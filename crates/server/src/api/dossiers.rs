@@ -82,7 +82,7 @@ pub async fn action(
         Some(Extension(AlreadyApplied(id))) => id,
         None => service::act(&state, &user, &r, &input).await?.id,
     };
-    Ok(Json(to_json(&service::view(&state, &user, &id).await?)?))
+    Ok(Json(to_json(&service::view_after_action(&state, &user, &id).await?)?))
 }
 
 /// Reads a multipart form: the `file` field (bounded by `max` bytes) and the text fields.

@@ -177,7 +177,10 @@ pub async fn action(
             new_appointment: fields.get("new_appointment").cloned(),
         };
         let d = service::act(&state, user, &reference, &input).await?;
-        Ok::<_, AppError>(ctx.redirect(&format!("/desk/dossiers/{}?done=action", d.id)))
+        // Passed on to another agency: back to the queue, where the dossier no longer is.
+        let still_here = service::visible_dossier(&state, user, &d.id).await.is_ok();
+        let to = if still_here { format!("/desk/dossiers/{}?done=action", d.id) } else { "/desk?done=action".into() };
+        Ok::<_, AppError>(ctx.redirect(&to))
     }
     .await;
     match result {

@@ -8,45 +8,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-async fn register_citizen(app: &TestApp, phone: &str) -> String {
-    let res = client()
-        .post(app.url("/api/v1/accounts"))
-        .json(&json!({"full_name": "Nguyễn Thị Hoa", "phone": phone, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    // Sign in with the phone number, as the issue asks.
-    app.token(phone).await
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    dossier: &str,
-    bytes: Vec<u8>,
-    file_name: &str,
-    kind: &str,
-) -> reqwest::Response {
-    let form = Form::new()
-        .part("file", Part::bytes(bytes).file_name(file_name.to_string()))
-        .text("name", "Tờ khai CT01")
-        .text("kind", kind.to_string());
-    client()
-        .post(app.url(&format!("/api/v1/dossiers/{dossier}/documents")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let res = client().get(app.url(path)).bearer_auth(token).send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 fn codes(v: &Value) -> Vec<String> {
     v["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap_or_default().to_string()).collect()
 }

@@ -201,3 +201,45 @@ pub async fn create_draft(app: &TestApp, token: &str, agency: &str) -> Value {
     assert_eq!(location, format!("/api/v1/dossiers/{}", v["id"].as_str().unwrap()));
     v
 }
+
+/// Registers a citizen with `phone` through the API and signs in with the phone.
+pub async fn register_citizen(app: &TestApp, phone: &str) -> String {
+    let res = client()
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"full_name": "Nguyễn Thị Hoa", "phone": phone, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    // Sign in with the phone number, as the issue asks.
+    app.token(phone).await
+}
+
+/// `POST /api/v1/dossiers/{dossier}/documents` (multipart).
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    dossier: &str,
+    bytes: Vec<u8>,
+    file_name: &str,
+    kind: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()))
+        .text("name", "Tờ khai CT01")
+        .text("kind", kind.to_string());
+    client()
+        .post(app.url(&format!("/api/v1/dossiers/{dossier}/documents")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `GET path` with a bearer token: the status and the JSON body (`null` when none).
+pub async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let res = client().get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}

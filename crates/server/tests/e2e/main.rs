@@ -6,3 +6,4 @@ mod calendar;
 mod concurrency;
 mod helpers;
 mod pages;
+mod routes;
