@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod desk;
 pub mod error;
 pub mod i18n;
 pub mod processing;

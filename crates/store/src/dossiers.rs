@@ -177,11 +177,94 @@ impl<'a> Change<'a> {
     }
 }
 
-/// Filter for an agency's queue.
+/// Filter for an agency's queue. Dossiers in progress are in the queue of the agency at their
+/// current step; ended ones (refused, returned, withdrawn) in their receiving agency's.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
+    /// Empty: those in progress (submitted, received, waiting on a supplement, approved).
     pub statuses: Vec<Status>,
+    pub procedure_code: Option<String>,
+    /// The current step's id.
+    pub step: Option<String>,
+    /// Only due at or after / before these instants (with a due instant).
+    pub due_from: Option<DateTime<Utc>>,
+    pub due_before: Option<DateTime<Utc>>,
+    /// Only those assigned to this official.
+    pub assignee_id: Option<i64>,
+    pub sort: QueueSort,
+    /// Page size (1–1000; 200 when 0) and rows skipped.
     pub limit: i64,
+    pub offset: i64,
+}
+
+/// The queue's order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    /// Due soonest first (the default: what must be done first).
+    #[default]
+    Due,
+    /// Submitted first first.
+    Submitted,
+    /// Most recently changed first.
+    Updated,
+}
+
+/// The statuses of dossiers in progress.
+pub const IN_PROGRESS: [Status; 4] =
+    [Status::Submitted, Status::Received, Status::SupplementRequested, Status::Approved];
+
+/// A page of a queue and how many match in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueuePage {
+    pub items: Vec<Dossier>,
+    pub total: i64,
+}
+
+/// Counts for the desk: per status, and of those whose clock runs, how many are overdue and
+/// due before `soon`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeskCounts {
+    pub by_status: Vec<(Status, i64)>,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+/// The WHERE clause and its binds of a queue filter (`?` placeholders).
+fn queue_where(agency_code: &str, f: &QueueFilter) -> (String, Vec<String>, Vec<DateTime<Utc>>, Option<i64>) {
+    let statuses: Vec<Status> = if f.statuses.is_empty() { IN_PROGRESS.to_vec() } else { f.statuses.clone() };
+    let (active, ended): (Vec<Status>, Vec<Status>) = statuses.into_iter().partition(|s| !s.is_final());
+    let mut text = Vec::new();
+    let mut parts = Vec::new();
+    if !active.is_empty() {
+        parts.push(format!("(d.step_agency_code = ? AND d.status IN ({}))", vec!["?"; active.len()].join(",")));
+        text.push(agency_code.to_string());
+        text.extend(active.iter().map(|s| s.as_str().to_string()));
+    }
+    if !ended.is_empty() {
+        parts.push(format!("(d.agency_code = ? AND d.status IN ({}))", vec!["?"; ended.len()].join(",")));
+        text.push(agency_code.to_string());
+        text.extend(ended.iter().map(|s| s.as_str().to_string()));
+    }
+    let mut sql = format!("({})", parts.join(" OR "));
+    for (col, v) in [("d.procedure_code", &f.procedure_code), ("d.step", &f.step)] {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = ?"));
+            text.push(v.clone());
+        }
+    }
+    let mut times = Vec::new();
+    if let Some(t) = f.due_from {
+        sql.push_str(" AND d.due_at >= ?");
+        times.push(t);
+    }
+    if let Some(t) = f.due_before {
+        sql.push_str(" AND d.due_at < ?");
+        times.push(t);
+    }
+    if f.assignee_id.is_some() {
+        sql.push_str(" AND d.assignee_id = ?");
+    }
+    (sql, text, times, f.assignee_id)
 }
 
 fn unit_str(u: TimeUnit) -> String {
@@ -307,42 +390,85 @@ impl Store {
         })
     }
 
-    /// An agency's queue: submitted dossiers and those in processing, oldest due first
-    /// (those without a due instant last, oldest submission first).
-    pub async fn agency_queue(&self, agency_code: &str, filter: &QueueFilter) -> Result<Vec<Dossier>> {
+    /// A page of an agency's queue (see [`QueueFilter`]), and how many match in all.
+    pub async fn agency_queue(&self, agency_code: &str, f: &QueueFilter) -> Result<QueuePage> {
         with_db!(self, |writer, reader| {
-            let statuses: Vec<Status> = if filter.statuses.is_empty() {
-                vec![Status::Submitted, Status::Received, Status::SupplementRequested, Status::Approved]
-            } else {
-                filter.statuses.clone()
+            let (cond, text, times, assignee) = queue_where(agency_code, f);
+            let order = match f.sort {
+                QueueSort::Due => "d.due_at, d.code",
+                QueueSort::Submitted => "d.submitted_at, d.code",
+                QueueSort::Updated => "d.updated_at DESC, d.code",
             };
-            let marks = vec!["?"; statuses.len()].join(",");
-            let sql = format!(
+            let sql = crate::numbered(&format!(
                 "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
-                 WHERE d.agency_code = ? AND d.status IN ({marks})
-                 ORDER BY d.due_at IS NULL, d.due_at, d.submitted_at LIMIT ?"
-            );
-            let sql = crate::numbered(&sql);
-            let mut q = sqlx::query(&sql).persistent(false).bind(agency_code);
-            for s in &statuses {
-                q = q.bind(s.as_str());
+                 WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?"
+            ));
+            let mut q = sqlx::query(&sql).persistent(false);
+            for t in &text {
+                q = q.bind(t);
             }
-            let rows = q.bind(if filter.limit <= 0 { 200 } else { filter.limit.min(1000) }).fetch_all(reader).await?;
-            rows.iter().map(dossier_from_row).collect()
+            for t in &times {
+                q = q.bind(t);
+            }
+            if let Some(a) = assignee {
+                q = q.bind(a);
+            }
+            let limit = if f.limit <= 0 { 200 } else { f.limit.min(1000) };
+            let rows = q.bind(limit).bind(f.offset.max(0)).fetch_all(reader).await?;
+            let items = rows.iter().map(dossier_from_row).collect::<Result<Vec<_>>>()?;
+            // Counting is needed only when the page may not hold them all.
+            let total = if (items.len() as i64) < limit && f.offset == 0 {
+                items.len() as i64
+            } else {
+                let sql = crate::numbered(&format!("SELECT COUNT(*) FROM dossiers d WHERE {cond}"));
+                let mut q = sqlx::query_scalar::<_, i64>(&sql).persistent(false);
+                for t in &text {
+                    q = q.bind(t);
+                }
+                for t in &times {
+                    q = q.bind(t);
+                }
+                if let Some(a) = assignee {
+                    q = q.bind(a);
+                }
+                q.fetch_one(reader).await?
+            };
+            Ok(QueuePage { items, total })
         })
     }
 
-    /// How many of an agency's dossiers are in each status (drafts are never counted: they
-    /// are visible only to their authors).
-    pub async fn agency_status_counts(&self, agency_code: &str) -> Result<Vec<(Status, i64)>> {
+    /// The desk's counts for an agency: dossiers in progress at its steps per status, ended
+    /// ones it received per status, and of those received and in processing, how many are
+    /// overdue at `now` and due before `soon`.
+    pub async fn desk_counts(&self, agency_code: &str, now: DateTime<Utc>, soon: DateTime<Utc>) -> Result<DeskCounts> {
         with_db!(self, |writer, reader| {
             let rows: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT status, COUNT(*) FROM dossiers WHERE agency_code = $1 AND status <> 'draft' GROUP BY status",
+                "SELECT status, COUNT(*) FROM dossiers WHERE step_agency_code = $1
+                   AND status IN ('submitted', 'received', 'supplement_requested', 'approved') GROUP BY status
+                 UNION ALL
+                 SELECT status, COUNT(*) FROM dossiers WHERE agency_code = $2
+                   AND status IN ('refused', 'returned', 'withdrawn') GROUP BY status",
             )
+            .bind(agency_code)
             .bind(agency_code)
             .fetch_all(reader)
             .await?;
-            Ok(rows.into_iter().filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n))).collect())
+            let (overdue, due_soon): (i64, i64) = sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END), 0),
+                        COALESCE(SUM(CASE WHEN due_at >= $2 THEN 1 ELSE 0 END), 0)
+                 FROM dossiers WHERE step_agency_code = $3 AND status = 'received' AND due_at < $4",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(agency_code)
+            .bind(soon)
+            .fetch_one(reader)
+            .await?;
+            Ok(DeskCounts {
+                by_status: rows.into_iter().filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n))).collect(),
+                overdue,
+                due_soon,
+            })
         })
     }
 

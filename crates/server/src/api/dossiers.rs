@@ -11,10 +11,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::BytesMut;
-use motcua_core::dossier::Status;
-use motcua_store::accounts::Role;
-use motcua_store::dossiers::QueueFilter;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -212,34 +208,30 @@ pub async fn document_response(
     Ok(res)
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub struct QueueParams {
-    pub status: Option<String>,
-    pub limit: Option<i64>,
-}
-
-/// `GET /api/v1/desk/dossiers?status=`: the official's agency queue, oldest due first.
+/// `GET /api/v1/desk/dossiers?status=&procedure=&step=&due=soon|overdue|waiting&mine=1&sort=due|submitted|updated&page=&per_page=&agency=`:
+/// a page of the official's agency queue (200 a page unless asked), with `total` and `counts`.
 pub async fn desk_queue(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    super::ApiQuery(p): super::ApiQuery<QueueParams>,
+    super::ApiQuery(p): super::ApiQuery<crate::desk::DeskParams>,
 ) -> AppResult<Json<Value>> {
-    let agency = match (user.role, user.agency_code.as_deref()) {
-        (Role::Official, Some(a)) => a.to_string(),
-        _ => return Err(AppError::Forbidden("err-officials-only")),
-    };
-    let statuses = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => vec![],
-        Some(s) => s
-            .split(',')
-            .map(|x| {
-                Status::parse(x.trim())
-                    .filter(|s| *s != Status::Draft)
-                    .ok_or_else(|| AppError::invalid("status", "status_choice"))
-            })
-            .collect::<AppResult<Vec<_>>>()?,
-    };
-    let items = state.store.agency_queue(&agency, &QueueFilter { statuses, limit: p.limit.unwrap_or(200) }).await?;
-    Ok(Json(json!({ "items": items, "agency_code": agency })))
+    let q = crate::desk::queue(&state, &user, &p, 200).await?;
+    let by_status: serde_json::Map<String, Value> =
+        q.counts.by_status.iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect();
+    Ok(Json(json!({
+        "items": q.items, "agency_code": q.agency_code, "total": q.total, "page": q.page, "per_page": q.per_page,
+        "counts": {"by_status": by_status, "overdue": q.counts.overdue, "due_soon": q.counts.due_soon},
+    })))
+}
+
+/// `POST /api/v1/desk/bulk` `{"action": "receive"|"forward", "dossiers": [id or code…], "target"?, "assignee"?}`:
+/// each dossier in its own transaction; `results` says what happened to each.
+pub async fn desk_bulk(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    lang: crate::i18n::Lang,
+    ApiJson(input): ApiJson<crate::desk::BulkInput>,
+) -> AppResult<Json<Value>> {
+    let results = crate::desk::bulk(&state, &user, &input, &crate::i18n::Tr::new(lang)).await?;
+    Ok(Json(json!({ "results": results })))
 }

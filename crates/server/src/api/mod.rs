@@ -45,6 +45,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/api/v1/dossiers/{reference}/actions", post(dossiers::action))
         .route("/api/v1/dossiers/{reference}/documents/{id}", get(dossiers::download))
         .route("/api/v1/desk/dossiers", get(dossiers::desk_queue))
+        .route("/api/v1/desk/bulk", post(dossiers::desk_bulk))
         .merge(uploads)
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })

@@ -2,8 +2,9 @@
 //! actions the transition table allows now.
 
 use super::dossiers::{done_message, handle_upload, load, row_vm, upload_error_form, DoneParam, DossierVm, RowVm};
-use super::form::{FormState, PageForm};
+use super::form::{FormState, PageForm, PageFormList};
 use super::{labels, Ctx, Nav};
+use crate::desk::DeskParams;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::service::{self, ActionInput};
@@ -14,32 +15,42 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_core::dossier::Status;
-use motcua_store::dossiers::QueueFilter;
-use serde::Deserialize;
 
 /// Statuses an agency sees, in the order of the work.
-const QUEUE_STATUSES: [Status; 6] = [
+const QUEUE_STATUSES: [Status; 7] = [
     Status::Submitted,
     Status::Received,
     Status::SupplementRequested,
     Status::Approved,
     Status::Refused,
     Status::Returned,
+    Status::Withdrawn,
 ];
 
-/// Most dossiers listed (and counted) per status.
-const QUEUE_LIMIT: i64 = 1000;
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub struct QueueParams {
-    status: Option<String>,
-}
+/// Dossiers per page of the desk.
+const PER_PAGE: i64 = 50;
 
 struct CountVm {
-    status: String,
+    href: String,
     label: String,
-    count: usize,
+    count: i64,
+}
+
+struct OptionVm {
+    value: String,
+    label: String,
+}
+
+struct DeskRowVm {
+    row: RowVm,
+    step: String,
+}
+
+/// What a bulk action did to one dossier.
+struct BulkVm {
+    dossier: String,
+    ok: bool,
+    detail: String,
 }
 
 #[derive(Template)]
@@ -50,66 +61,155 @@ struct QueuePage {
     agency: String,
     form: FormState,
     counts: Vec<CountVm>,
-    rows: Vec<RowVm>,
+    statuses: Vec<OptionVm>,
+    steps: Vec<OptionVm>,
+    rows: Vec<DeskRowVm>,
+    total: i64,
+    prev: Option<String>,
+    next: Option<String>,
+    bulk: Vec<BulkVm>,
 }
 
-/// `GET /desk?status=`: the agency's queue, oldest due first.
-pub async fn queue(ctx: Ctx, State(state): State<AppState>, Query(p): Query<QueueParams>) -> Response {
-    let result = async {
-        let (_, agency_code) = ctx.require_official()?;
-        let tr = ctx.tr;
-        let mut form = FormState::default();
-        let chosen = p.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        form.set("status", chosen.unwrap_or_default());
-        let filter = match chosen {
-            None => Ok(vec![]),
-            Some(s) => match Status::parse(s).filter(|s| *s != Status::Draft) {
-                Some(s) => Ok(vec![s]),
-                None => Err(AppError::invalid("status", "status_choice")),
-            },
-        };
-        let by_status = state.store.agency_status_counts(agency_code).await?;
-        let counts = QUEUE_STATUSES
+fn query_string(p: &DeskParams, page: i64) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (k, v) in [
+        ("status", &p.status),
+        ("procedure", &p.procedure),
+        ("step", &p.step),
+        ("due", &p.due),
+        ("mine", &p.mine),
+        ("sort", &p.sort),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+            pairs.push((k, v.to_string()));
+        }
+    }
+    pairs.push(("page", page.to_string()));
+    format!("/desk?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+}
+
+async fn queue_page(ctx: &Ctx, state: &AppState, p: &DeskParams, bulk: Vec<BulkVm>) -> AppResult<Response> {
+    let (user, _) = ctx.require_official()?;
+    let tr = ctx.tr;
+    let mut form = FormState::default();
+    for (k, v) in
+        [("status", &p.status), ("procedure", &p.procedure), ("step", &p.step), ("due", &p.due), ("sort", &p.sort)]
+    {
+        form.set(k, v.as_deref().unwrap_or_default().trim());
+    }
+    form.set("mine", if matches!(p.mine.as_deref(), Some("1" | "true" | "on")) { "1" } else { "" });
+    let (queue, status) = match crate::desk::queue(state, user, p, PER_PAGE).await {
+        Ok(q) => (Some(q), StatusCode::OK),
+        Err(e @ AppError::Invalid(_)) => {
+            form.add_error(&tr, &e, |f| Some(f.to_string()));
+            (None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => return Err(e),
+    };
+    let agency_code =
+        queue.as_ref().map_or_else(|| user.agency_code.clone().unwrap_or_default(), |q| q.agency_code.clone());
+    let mut counts: Vec<CountVm> = QUEUE_STATUSES
+        .iter()
+        .map(|&s| CountVm {
+            href: format!("/desk?status={}", s.as_str()),
+            label: labels::status(&tr, s),
+            count: queue
+                .as_ref()
+                .and_then(|q| q.counts.by_status.iter().find(|(st, _)| *st == s))
+                .map_or(0, |(_, n)| *n),
+        })
+        .collect();
+    if let Some(q) = &queue {
+        counts.push(CountVm { href: "/desk?due=overdue".into(), label: tr.t("desk-overdue"), count: q.counts.overdue });
+        counts.push(CountVm { href: "/desk?due=soon".into(), label: tr.t("desk-due-soon"), count: q.counts.due_soon });
+    }
+    let statuses =
+        QUEUE_STATUSES.iter().map(|&s| OptionVm { value: s.as_str().into(), label: labels::status(&tr, s) }).collect();
+    let mut steps: Vec<OptionVm> = Vec::new();
+    for r in state.routes.routes() {
+        for s in &r.steps {
+            if !steps.iter().any(|o| o.value == s.id) {
+                let name = if tr.lang == crate::i18n::Lang::En { &s.name_en } else { &s.name_vi };
+                steps.push(OptionVm { value: s.id.clone(), label: name.clone() });
+            }
+        }
+    }
+    let agency = match state.store.agency(&agency_code).await? {
+        Some(a) if tr.lang == crate::i18n::Lang::En && !a.name_en.is_empty() => a.name_en,
+        Some(a) => a.name,
+        None => agency_code.clone(),
+    };
+    let cal = state.calendar();
+    let hours = crate::service::agency_hours(state, &agency_code).await?;
+    let now = chrono::Utc::now();
+    let (mut rows, mut total, mut prev, mut next) = (vec![], 0, None, None);
+    if let Some(q) = queue {
+        total = q.total;
+        if q.page > 1 {
+            prev = Some(query_string(p, q.page - 1));
+        }
+        if q.page * q.per_page < q.total {
+            next = Some(query_string(p, q.page + 1));
+        }
+        rows = q
+            .items
             .iter()
-            .map(|&s| CountVm {
-                status: s.as_str().to_string(),
-                label: labels::status(&tr, s),
-                count: by_status.iter().find(|(st, _)| *st == s).map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0)),
+            .map(|d| {
+                let mut row = row_vm(&tr, d);
+                // The clock runs only between receipt and decision, and not while waiting on
+                // the applicant.
+                if let (Some(due), Status::Received) = (d.due_at, d.status) {
+                    let p = motcua_core::legal_time::classify_progress(cal.as_ref(), &hours, due, now);
+                    row.timeliness = labels::progress(&tr, p);
+                }
+                let step = d
+                    .step
+                    .as_deref()
+                    .and_then(|id| steps.iter().find(|o| o.value == id))
+                    .map_or_else(String::new, |o| o.label.clone());
+                DeskRowVm { row, step }
             })
             .collect();
-        let agency = match state.store.agency(agency_code).await? {
-            Some(a) if tr.lang == crate::i18n::Lang::En && !a.name_en.is_empty() => a.name_en,
-            Some(a) => a.name,
-            None => agency_code.to_string(),
+    }
+    let page = QueuePage { tr, nav: ctx.nav(), agency, form, counts, statuses, steps, rows, total, prev, next, bulk };
+    Ok(ctx.render(status, &page))
+}
+
+/// `GET /desk?status=&procedure=&step=&due=&mine=&sort=&page=`: the agency's queue, due
+/// soonest first, with counts and filters.
+pub async fn queue(ctx: Ctx, State(state): State<AppState>, Query(p): Query<DeskParams>) -> Response {
+    queue_page(&ctx, &state, &p, vec![]).await.unwrap_or_else(|e| ctx.error(e))
+}
+
+/// `POST /desk/bulk` (`action` = receive | forward, repeated `dossiers`, `csrf`): the action
+/// on every ticked dossier; the queue shows what happened to each.
+pub async fn bulk(ctx: Ctx, State(state): State<AppState>, PageFormList(pairs): PageFormList) -> Response {
+    let result = async {
+        let fields: std::collections::HashMap<String, String> = pairs.iter().cloned().collect();
+        ctx.check_csrf(&fields)?;
+        let (user, _) = ctx.require_official()?;
+        let input = crate::desk::BulkInput {
+            action: fields.get("action").cloned().unwrap_or_default(),
+            dossiers: pairs.iter().filter(|(k, _)| k == "dossiers").map(|(_, v)| v.clone()).collect(),
+            target: None,
+            assignee: None,
         };
-        let (rows, status) = match filter {
-            Ok(statuses) => {
-                let items =
-                    state.store.agency_queue(agency_code, &QueueFilter { statuses, limit: QUEUE_LIMIT }).await?;
-                let cal = state.calendar();
-                let hours = crate::service::agency_hours(&state, agency_code).await?;
-                let now = chrono::Utc::now();
-                let rows = items
-                    .iter()
-                    .map(|d| {
-                        let mut row = row_vm(&tr, d);
-                        // The clock runs only between receipt and decision, and not while
-                        // waiting on the applicant.
-                        if let (Some(due), Status::Received) = (d.due_at, d.status) {
-                            let p = motcua_core::legal_time::classify_progress(cal.as_ref(), &hours, due, now);
-                            row.timeliness = labels::progress(&tr, p);
-                        }
-                        row
-                    })
-                    .collect();
-                (rows, StatusCode::OK)
-            }
-            Err(e) => {
-                form.add_error(&tr, &e, |_| Some("status".to_string()));
-                (vec![], StatusCode::UNPROCESSABLE_ENTITY)
-            }
+        let results = match crate::desk::bulk(&state, user, &input, &ctx.tr).await {
+            Ok(r) => r
+                .into_iter()
+                .map(|r| BulkVm {
+                    ok: r.status == 200,
+                    dossier: r.code.unwrap_or(r.dossier),
+                    detail: r.detail.unwrap_or_else(|| labels::action(&ctx.tr, &input.action)),
+                })
+                .collect(),
+            Err(AppError::Invalid(fields)) => fields
+                .iter()
+                .map(|f| BulkVm { ok: false, dossier: String::new(), detail: AppError::field_message(&ctx.tr, f) })
+                .collect(),
+            Err(e) => return Err(e),
         };
-        Ok::<_, AppError>(ctx.render(status, &QueuePage { tr, nav: ctx.nav(), agency, form, counts, rows }))
+        queue_page(&ctx, &state, &DeskParams::default(), results).await
     }
     .await;
     result.unwrap_or_else(|e| ctx.error(e))

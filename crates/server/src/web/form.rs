@@ -20,9 +20,23 @@ impl FromRequest<AppState> for PageForm {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let PageFormList(pairs) = PageFormList::from_request(req, state).await?;
+        Ok(PageForm(pairs.into_iter().collect()))
+    }
+}
+
+/// An url-encoded form as its list of pairs, in order (for repeated names such as the desk's
+/// checkboxes).
+#[derive(Debug, Clone, Default)]
+pub struct PageFormList(pub Vec<(String, String)>);
+
+impl FromRequest<AppState> for PageFormList {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = request_lang(req.uri().query(), req.headers());
         match Form::<Vec<(String, String)>>::from_request(req, state).await {
-            Ok(Form(pairs)) => Ok(PageForm(pairs.into_iter().collect())),
+            Ok(Form(pairs)) => Ok(PageFormList(pairs)),
             Err(rej) => {
                 // A body that is not a form cannot carry the CSRF token our forms send: it
                 // is refused as a cross-site request would be.

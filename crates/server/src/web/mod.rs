@@ -51,6 +51,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/dossiers/{reference}/submit", post(dossiers::submit))
         .route("/dossiers/{reference}/documents/{id}", get(dossiers::download))
         .route("/desk", get(desk::queue))
+        .route("/desk/bulk", post(desk::bulk))
         .route("/desk/dossiers/{reference}", get(desk::show))
         .route("/desk/dossiers/{reference}/actions", post(desk::action))
         .route("/admin/calendar", get(admin::calendar).post(admin::load))

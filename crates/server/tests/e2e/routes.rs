@@ -371,3 +371,111 @@ async fn two_officials_acting_at_once_cannot_both_succeed() {
         assert_eq!(v["version"], 3);
     }
 }
+
+fn queue_codes(v: &Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn desk_queue_filters_counts_pages_and_bulk_actions() {
+    let app = TestApp::start().await;
+    let all = official(&app, "mot.minh", BA_DINH_POLICE, &[]).await;
+    let citizen = register_citizen(&app, "0913000007").await;
+    let mut codes = vec![];
+    for _ in 0..4 {
+        codes.push(submitted(&app, &citizen, RESIDENCE, BA_DINH_POLICE).await.1);
+    }
+    // Bulk receive: each dossier on its own; an unknown one does not stop the others.
+    let res = client()
+        .post(app.url("/api/v1/desk/bulk"))
+        .bearer_auth(&all)
+        .json(&json!({"action": "receive", "dossiers": [codes[0], codes[1], "khong-co", codes[2]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    let statuses: Vec<u64> = v["results"].as_array().unwrap().iter().map(|r| r["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [200, 200, 404, 200]);
+    // Again: already received, each a 409.
+    let v: Value = client()
+        .post(app.url("/api/v1/desk/bulk"))
+        .bearer_auth(&all)
+        .json(&json!({"action": "receive", "dossiers": [codes[0]]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["results"][0]["status"], 409);
+    must(&app, &all, &codes[2], json!({"action": "request_supplement", "reason": "Thiếu tờ khai"}), StatusCode::OK)
+        .await;
+    must(&app, &all, &codes[1], json!({"action": "assign", "assignee": "mot.minh"}), StatusCode::OK).await;
+
+    let q = |query: &'static str| {
+        let app = &app;
+        let all = all.clone();
+        async move { get(app, &all, &format!("/api/v1/desk/dossiers?{query}")).await }
+    };
+    let (_, v) = q("").await;
+    assert_eq!(v["total"], 4);
+    assert_eq!(v["counts"]["by_status"], json!({"submitted": 1, "received": 2, "supplement_requested": 1}));
+    // One working day of a 1-working-day procedure received just now: both due soon, none overdue.
+    assert_eq!((v["counts"]["due_soon"].as_i64(), v["counts"]["overdue"].as_i64()), (Some(2), Some(0)));
+    let (_, v) = q("due=soon").await;
+    assert_eq!(queue_codes(&v), [codes[0].clone(), codes[1].clone()]);
+    assert!(queue_codes(&q("due=overdue").await.1).is_empty());
+    assert_eq!(queue_codes(&q("due=waiting").await.1), [codes[2].clone()]);
+    assert_eq!(queue_codes(&q("mine=1").await.1), [codes[1].clone()]);
+    assert_eq!(queue_codes(&q("step=receive").await.1), [codes[3].clone()]);
+    assert_eq!(q("procedure=1.010041&step=examine").await.1["total"], 3);
+    assert_eq!(q("procedure=2.000986").await.1["total"], 0);
+    let (_, v) = q("per_page=3&page=2&sort=submitted").await;
+    assert_eq!((queue_codes(&v), v["total"].as_i64()), (vec![codes[3].clone()], Some(4)));
+    for bad in ["due=later", "sort=name", "status=draft", "agency=CAX.00070"] {
+        let (s, v) = q(bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+    }
+    // Bulk forward moves the received ones on; bad bulk input is refused whole.
+    let v: Value = client()
+        .post(app.url("/api/v1/desk/bulk"))
+        .bearer_auth(&all)
+        .json(&json!({"action": "forward", "dossiers": [codes[0], codes[1]]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r["status"] == 200), "{v}");
+    assert_eq!(q("step=decide").await.1["total"], 2);
+    let too_many: Vec<String> = (0..201).map(|i| format!("x{i}")).collect();
+    for body in [
+        json!({"action": "approve", "dossiers": [codes[3]]}),
+        json!({"action": "receive", "dossiers": []}),
+        json!({"action": "receive", "dossiers": too_many}),
+    ] {
+        let res = client().post(app.url("/api/v1/desk/bulk")).bearer_auth(&all).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(q("step=receive").await.1["total"], 1, "nothing changed by refused bulk input");
+
+    // The page: filters, and the bulk form with ticked dossiers.
+    let page = page_sign_in(&app, "mot.minh").await;
+    let html = page.get(app.url("/desk?due=waiting")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&codes[2]) && !html.contains(&codes[3]), "the waiting filter");
+    let csrf = csrf_of(&html);
+    let d3 = view(&app, &all, &codes[3]).await["id"].as_str().unwrap().to_string();
+    let res = page
+        .post(app.url("/desk/bulk"))
+        .form(&[("csrf", csrf.as_str()), ("action", "receive"), ("dossiers", d3.as_str()), ("dossiers", "khong-co")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&format!("✓ {}", codes[3])), "the received one is reported");
+    assert!(html.contains("✗ khong-co"), "the unknown one is reported");
+    assert_eq!(view(&app, &all, &codes[3]).await["status"], "received");
+}
