@@ -176,6 +176,22 @@ enum UsersAction {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Record the duties an official holds in an agency (replacing those there): comma-separated
+    /// receiving_desk, specialist, leader, agency_admin; "none" removes them. An official with
+    /// none recorded anywhere holds every duty of their own agency.
+    Duties {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        roles: String,
+    },
+    /// List the officials serving an agency with their duties there.
+    Officials {
+        #[arg(long)]
+        agency: String,
+    },
 }
 
 #[tokio::main]
@@ -319,6 +335,38 @@ async fn main() -> Result<()> {
                 })
                 .await?;
             println!("created {} ({:?}) id {}", user.username, user.role, user.id);
+        }
+        Command::Users { action: UsersAction::Duties { username, agency, roles } } => {
+            let duties: Vec<motcua_core::route::Role> = if roles.trim() == "none" {
+                vec![]
+            } else {
+                roles
+                    .split(',')
+                    .map(|r| {
+                        motcua_core::route::Role::parse(r.trim()).with_context(|| {
+                            format!("unknown duty {r:?}: use receiving_desk, specialist, leader, agency_admin or none")
+                        })
+                    })
+                    .collect::<Result<_>>()?
+            };
+            let store = Store::connect(&store_config).await?;
+            let user = store.user_by_username(&username).await?.with_context(|| format!("no account {username}"))?;
+            if user.role != Role::Official {
+                bail!("{username} is not an official's account");
+            }
+            if store.agency(&agency).await?.is_none() {
+                bail!("no agency with code {agency}");
+            }
+            store.set_duties(user.id, &agency, &duties).await?;
+            println!("{username} at {agency}: {}", if duties.is_empty() { "no duty".to_string() } else { roles });
+        }
+        Command::Users { action: UsersAction::Officials { agency } } => {
+            let store = Store::connect(&store_config).await?;
+            for o in store.officials_of(&agency).await? {
+                let roles: Vec<&str> = o.roles.iter().map(|r| r.as_str()).collect();
+                let how = if o.recorded { "" } else { " (every duty: none recorded)" };
+                println!("{}\t{}\t{}{how}", o.user.username, o.user.full_name, roles.join(","));
+            }
         }
     }
     Ok(())
