@@ -73,8 +73,11 @@ async fn desk_agency(state: &AppState, user: &User, asked: Option<&str>) -> AppR
 async fn one_working_day_from(state: &AppState, agency: &str, now: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
     let hours = service::agency_hours(state, agency).await?;
     let cal = state.calendar();
-    motcua_core::legal_time::add_working_time(cal.as_ref(), &hours, now, hours.minutes_per_day() * 60)
-        .map_err(|e| AppError::Internal(format!("one working day from {now}: {e}")))
+    let at = motcua_core::legal_time::add_working_time(cal.as_ref(), &hours, now, hours.minutes_per_day() * 60)
+        .map_err(|e| AppError::Internal(format!("one working day from {now}: {e}")))?;
+    // The clock counts whole seconds; keep `now`'s fraction so that a dossier received in this
+    // same second, due exactly one working day after its receipt, is due soon.
+    Ok(at + chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos())))
 }
 
 /// The queue page `p` asks for. `default_per_page` applies when it names none.
@@ -121,8 +124,16 @@ pub async fn queue(state: &AppState, user: &User, p: &DeskParams, default_per_pa
     let per_page = p.per_page.or(p.limit).unwrap_or(default_per_page).clamp(1, 1000);
     let page = p.page.unwrap_or(1).max(1);
     (f.limit, f.offset) = (per_page, (page - 1) * per_page);
-    let result = state.store.agency_queue(&agency, &f).await?;
     let counts = state.store.desk_counts(&agency, now, soon).await?;
+    let unfiltered = f.statuses.is_empty()
+        && f.procedure_code.is_none()
+        && f.step.is_none()
+        && f.due_before.is_none()
+        && f.assignee_id.is_none();
+    if unfiltered {
+        f.known_total = Some(counts.by_status.iter().filter(|(s, _)| !s.is_final()).map(|(_, n)| n).sum());
+    }
+    let result = state.store.agency_queue(&agency, &f).await?;
     Ok(DeskQueue { agency_code: agency, items: result.items, total: result.total, page, per_page, counts })
 }
 

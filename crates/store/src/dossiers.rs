@@ -195,6 +195,9 @@ pub struct QueueFilter {
     /// Page size (1–1000; 200 when 0) and rows skipped.
     pub limit: i64,
     pub offset: i64,
+    /// How many match, when the caller already knows (the desk's counts give it for the
+    /// unfiltered queue): saves counting a long queue twice.
+    pub known_total: Option<i64>,
 }
 
 /// The queue's order.
@@ -417,7 +420,9 @@ impl Store {
             let rows = q.bind(limit).bind(f.offset.max(0)).fetch_all(reader).await?;
             let items = rows.iter().map(dossier_from_row).collect::<Result<Vec<_>>>()?;
             // Counting is needed only when the page may not hold them all.
-            let total = if (items.len() as i64) < limit && f.offset == 0 {
+            let total = if let Some(n) = f.known_total {
+                n
+            } else if (items.len() as i64) < limit && f.offset == 0 {
                 items.len() as i64
             } else {
                 let sql = crate::numbered(&format!("SELECT COUNT(*) FROM dossiers d WHERE {cond}"));

@@ -137,13 +137,14 @@ impl Store {
         })
     }
 
-    /// Who holds what in `agency_code`: per assignee (`None`: the role pools), how many of the
-    /// agency's dossiers in progress are at its steps.
-    pub async fn assignments(&self, agency_code: &str) -> Result<Vec<(Option<i64>, Option<String>, i64)>> {
+    /// Who holds what in `agency_code`: per official, how many of the dossiers in progress at
+    /// the agency's steps are assigned to them, by name (the rest are in the role pools).
+    pub async fn assignments(&self, agency_code: &str) -> Result<Vec<(i64, String, i64)>> {
         with_db!(self, |writer, reader| {
             let rows = sqlx::query(
-                "SELECT d.assignee_id, u.full_name, COUNT(*) AS n FROM dossiers d LEFT JOIN users u ON u.id = d.assignee_id
-                 WHERE d.step_agency_code = $1 AND d.status IN ('submitted', 'received', 'supplement_requested', 'approved')
+                "SELECT d.assignee_id, u.full_name, COUNT(*) AS n FROM dossiers d JOIN users u ON u.id = d.assignee_id
+                 WHERE d.step_agency_code = $1 AND d.assignee_id IS NOT NULL
+                   AND d.status IN ('submitted', 'received', 'supplement_requested', 'approved')
                  GROUP BY d.assignee_id, u.full_name ORDER BY u.full_name",
             )
             .bind(agency_code)

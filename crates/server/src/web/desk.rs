@@ -15,6 +15,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_core::dossier::Status;
+use motcua_core::route::Role as Duty;
 
 /// Statuses an agency sees, in the order of the work.
 const QUEUE_STATUSES: [Status; 7] = [
@@ -64,6 +65,8 @@ struct QueuePage {
     statuses: Vec<OptionVm>,
     steps: Vec<OptionVm>,
     rows: Vec<DeskRowVm>,
+    /// For leaders and administrators: who holds how many dossiers in progress.
+    assignments: Vec<(String, i64)>,
     total: i64,
     prev: Option<String>,
     next: Option<String>,
@@ -171,7 +174,34 @@ async fn queue_page(ctx: &Ctx, state: &AppState, p: &DeskParams, bulk: Vec<BulkV
             })
             .collect();
     }
-    let page = QueuePage { tr, nav: ctx.nav(), agency, form, counts, statuses, steps, rows, total, prev, next, bulk };
+    let duties = state.store.duties(user).await?;
+    let supervises = [Duty::Leader, Duty::AgencyAdmin].into_iter().any(|r| duties.holds(&agency_code, r));
+    let assignments = if supervises {
+        let named = state.store.assignments(&agency_code).await?;
+        let in_progress: i64 =
+            QUEUE_STATUSES.iter().zip(&counts).filter(|(s, _)| !s.is_final()).map(|(_, c)| c.count).sum();
+        let pool = in_progress - named.iter().map(|(_, _, n)| n).sum::<i64>();
+        let mut rows: Vec<(String, i64)> = named.into_iter().map(|(_, name, n)| (name, n)).collect();
+        rows.push((tr.t("desk-assignments-pool"), pool));
+        rows
+    } else {
+        vec![]
+    };
+    let page = QueuePage {
+        tr,
+        nav: ctx.nav(),
+        agency,
+        form,
+        counts,
+        statuses,
+        steps,
+        rows,
+        assignments,
+        total,
+        prev,
+        next,
+        bulk,
+    };
     Ok(ctx.render(status, &page))
 }
 
@@ -289,9 +319,12 @@ pub async fn action(
             let mut form = FormState::default();
             let reason_id = format!("{}-reason", action.trim());
             form.set(&reason_id, reason.unwrap_or_default());
+            for kept in ["new_appointment", "assignee"] {
+                form.set(kept, fields.get(kept).cloned().unwrap_or_default());
+            }
             form.add_error(&ctx.tr, &e, |f| match f {
                 "reason" => Some(reason_id.clone()),
-                "document_id" => Some("document_id".to_string()),
+                "document_id" | "new_appointment" | "assignee" => Some(f.to_string()),
                 _ => None,
             });
             show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))

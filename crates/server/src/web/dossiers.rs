@@ -35,6 +35,25 @@ pub struct HistVm {
     pub status: String,
     pub by: String,
     pub reason: String,
+    /// "from step → to step" when the action moved the dossier on its route.
+    pub steps: String,
+}
+
+/// A choice in a select.
+pub struct OptVm {
+    pub value: String,
+    pub label: String,
+}
+
+/// The time a dossier spent at a step, for display.
+pub struct StepVm {
+    pub name: String,
+    pub agency: String,
+    pub entered: String,
+    pub left: String,
+    pub spent: String,
+    pub budget: String,
+    pub over: bool,
 }
 
 /// A dossier, for display to its applicant or its agency.
@@ -69,6 +88,22 @@ pub struct DossierVm {
     pub refusal_reason: Option<String>,
     /// The approved result document.
     pub result: Option<DocVm>,
+    /// The current step's name on the route (empty for a draft or an ended dossier).
+    pub step_name: String,
+    /// The official the step is assigned to (empty: the step's role pool).
+    pub assignee: String,
+    /// The steps passed and the working hours spent at each against its budget (officials).
+    pub steps: Vec<StepVm>,
+    /// Where `forward` and `send_back` may lead from the current step.
+    pub forward_targets: Vec<OptVm>,
+    pub send_back_targets: Vec<OptVm>,
+    /// Officials who perform the current step (for `assign`).
+    pub assignable: Vec<OptVm>,
+    /// The latest apology (form 04): the new appointment and why.
+    pub appointment: Option<String>,
+    pub apology_reason: Option<String>,
+    /// The legal basis stated with the refusal.
+    pub refusal_basis: Option<String>,
 }
 
 impl DossierVm {
@@ -130,7 +165,61 @@ pub async fn load(
         .as_deref()
         .and_then(|id| v.documents.iter().find(|doc| doc.id == id))
         .map(|doc| doc_vm(tr, doc));
+    let route = d.route_id.as_deref().and_then(|id| state.routes.get(id));
+    let step_label = |id: &str| {
+        route
+            .and_then(|r| r.step(id))
+            .map_or_else(|| id.to_string(), |s| if tr.lang == Lang::En { s.name_en.clone() } else { s.name_vi.clone() })
+    };
+    let current = route.and_then(|r| d.step.as_deref().and_then(|s| r.step(s)));
+    let targets = |a: motcua_core::route::Action| -> Vec<OptVm> {
+        current
+            .and_then(|s| s.rule(a))
+            .map(|rule| rule.targets.iter().map(|t| OptVm { value: t.clone(), label: step_label(t) }).collect())
+            .unwrap_or_default()
+    };
+    let mut assignable = Vec::new();
+    if let (Some(step), Some(agency), true) =
+        (current, d.step_agency_code.as_deref(), v.allowed_actions.contains(&"assign"))
+    {
+        for o in state.store.officials_of(agency).await? {
+            if o.roles.contains(&step.role) {
+                assignable.push(OptVm { value: o.user.username.clone(), label: o.user.full_name.clone() });
+            }
+        }
+    }
+    let apology = v.history.iter().rev().find(|h| h.action == "apologise");
+    let refusal = v.history.iter().rev().find(|h| h.action == "refuse").filter(|_| d.status == Status::Refused);
+    let hours = |h: f64| labels::number(tr, h);
     Ok(DossierVm {
+        step_name: if d.status.is_final() {
+            String::new()
+        } else {
+            d.step.as_deref().map(step_label).unwrap_or_default()
+        },
+        assignee: v.assignee.as_ref().and_then(|a| a["name"].as_str()).unwrap_or_default().to_string(),
+        steps: v
+            .steps
+            .iter()
+            .map(|st| StepVm {
+                name: if tr.lang == Lang::En { st.name_en.clone() } else { st.name_vi.clone() },
+                agency: st.agency_code.clone(),
+                entered: tr.datetime(&st.entered_at),
+                left: tr.datetime_opt(&st.left_at),
+                spent: hours(st.spent_working_hours),
+                budget: st.budget_working_hours.map(hours).unwrap_or_default(),
+                over: st.over_budget,
+            })
+            .collect(),
+        forward_targets: targets(motcua_core::route::Action::Forward),
+        send_back_targets: targets(motcua_core::route::Action::SendBack),
+        assignable,
+        appointment: d.appointment_at.as_ref().map(|a| tr.datetime(a)),
+        apology_reason: apology.and_then(|h| h.reason.clone()),
+        refusal_basis: refusal
+            .and_then(|h| h.detail.as_ref())
+            .and_then(|x| x["legal_basis"].as_str())
+            .map(str::to_string),
         id: d.id.clone(),
         title_code: d.code.clone().unwrap_or_else(|| tr.t("dossier-draft")),
         procedure_code: d.procedure_code.clone(),
@@ -159,6 +248,11 @@ pub async fn load(
                 status: labels::status_name(tr, &h.status),
                 by: format!("{} ({})", h.by, labels::role(tr, &h.by_role)),
                 reason: h.reason.clone().unwrap_or_default(),
+                steps: match (&h.from_step, &h.to_step) {
+                    (Some(a), Some(b)) if a != b => format!("{} → {}", step_label(a), step_label(b)),
+                    (None, Some(b)) => step_label(b),
+                    _ => String::new(),
+                },
             })
             .collect(),
         supplement_reason: (d.status == Status::SupplementRequested)
@@ -250,6 +344,7 @@ pub fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
         "uploaded" => "done-uploaded",
         "submitted" => "done-submitted",
         "action" => "done-action",
+        "withdrawn" => "done-withdrawn",
         _ => return None,
     };
     Some(tr.t(key))
@@ -304,6 +399,35 @@ pub async fn submit(
         Err(e @ AppError::Conflict(_)) => {
             let mut form = FormState::default();
             form.add_error(&ctx.tr, &e, |_| None);
+            show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))
+        }
+        Err(e) => ctx.error(e),
+    }
+}
+
+/// `POST /dossiers/{ref}/withdraw` (`reason`, `csrf`): the applicant withdraws a dossier not
+/// yet decided.
+pub async fn withdraw(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    PageForm(fields): PageForm,
+) -> Response {
+    let result = async {
+        ctx.check_csrf(&fields)?;
+        let user = ctx.require_user()?;
+        let input =
+            ActionInput { action: "withdraw".into(), reason: fields.get("reason").cloned(), ..ActionInput::default() };
+        let d = service::act(&state, user, &reference, &input).await?;
+        Ok::<_, AppError>(ctx.redirect(&format!("/dossiers/{}?done=withdrawn", d.id)))
+    }
+    .await;
+    match result {
+        Ok(r) => r,
+        Err(e @ (AppError::Conflict(_) | AppError::Invalid(_))) => {
+            let mut form = FormState::default();
+            form.set("withdraw-reason", fields.get("reason").cloned().unwrap_or_default());
+            form.add_error(&ctx.tr, &e, |f| (f == "reason").then(|| "withdraw-reason".to_string()));
             show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))
         }
         Err(e) => ctx.error(e),

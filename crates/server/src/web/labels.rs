@@ -75,7 +75,7 @@ pub fn role(tr: &Tr, r: &str) -> String {
 }
 
 /// A decimal in the language's form: `0,5` in Vietnamese, `0.5` in English.
-fn number(tr: &Tr, v: f64) -> String {
+pub fn number(tr: &Tr, v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {

@@ -49,6 +49,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/dossiers", get(dossiers::list))
         .route("/dossiers/{reference}", get(dossiers::show))
         .route("/dossiers/{reference}/submit", post(dossiers::submit))
+        .route("/dossiers/{reference}/withdraw", post(dossiers::withdraw))
         .route("/dossiers/{reference}/documents/{id}", get(dossiers::download))
         .route("/desk", get(desk::queue))
         .route("/desk/bulk", post(desk::bulk))

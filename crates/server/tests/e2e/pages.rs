@@ -576,3 +576,95 @@ async fn the_language_follows_the_choice() {
     let res = browser().get(app.url("/")).header("Accept-Language", "en").send().await.unwrap();
     assert!(res.text().await.unwrap().contains("Online public services"));
 }
+
+#[tokio::test]
+async fn a_route_is_walked_on_the_pages_by_three_officials_and_a_citizen() {
+    use motcua_core::route::Role as Duty;
+    let app = TestApp::start().await;
+    for (name, duty) in
+        [("mot.cua", Duty::ReceivingDesk), ("chuyen.vien", Duty::Specialist), ("lanh.dao", Duty::Leader)]
+    {
+        app.user(name, Role::Official, Some(BA_DINH_POLICE)).await;
+        let u = app.store.user_by_username(name).await.unwrap().unwrap();
+        app.store.set_duties(u.id, BA_DINH_POLICE, &[duty]).await.unwrap();
+    }
+    let citizen = register(&app, "Trần Văn Bình", "0914000001").await;
+    let id = create_draft(&app, &citizen, "5 Phố Đội Cấn, Phường Ba Đình, Hà Nội").await;
+    upload_and_submit(&app, &citizen, &id, "Tờ khai CT01").await;
+    let (desk, _) = sign_in(&app, "mot.cua", "").await;
+    let (specialist, _) = sign_in(&app, "chuyen.vien", "").await;
+    let (leader, _) = sign_in(&app, "lanh.dao", "").await;
+
+    // Each official sees only the forms of the step they perform.
+    let (_, page) = get(&specialist, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(!page.contains("name=\"action\" value=\"receive\""), "the specialist does not receive");
+    desk_act(&app, &desk, &id, &[("action", "receive")]).await;
+    let (_, page) = get(&specialist, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(page.contains("Thẩm định hồ sơ"), "the current step is named");
+    assert!(page.contains("name=\"action\" value=\"forward\""));
+    desk_act(&app, &specialist, &id, &[("action", "forward")]).await;
+    desk_act(&app, &leader, &id, &[("action", "send_back"), ("reason", "Đối chiếu lại địa chỉ")]).await;
+    let (_, page) = get(&leader, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(page.contains("Phê duyệt kết quả → Thẩm định hồ sơ"), "the history names the steps");
+    desk_act(&app, &specialist, &id, &[("action", "forward")]).await;
+
+    // An apology with a bad date: the summary names the field; what was typed is kept.
+    let (_, page) = get(&leader, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    let why = "Chờ xác minh với Công an tỉnh";
+    let form = [
+        ("csrf", csrf(&page)),
+        ("action", "apologise".into()),
+        ("reason", why.into()),
+        ("new_appointment", "31/02/2099".into()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = post(&leader, &app.url(&format!("/desk/dossiers/{id}/actions")), &form).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#new_appointment\""), "the summary links to the date");
+    assert!(html.contains(why) && html.contains("value=\"31/02/2099\""), "everything typed is kept");
+    desk_act(&app, &leader, &id, &[("action", "apologise"), ("reason", why), ("new_appointment", "2099-01-15")]).await;
+    let (_, page) = get(&citizen, &app.url(&format!("/dossiers/{id}"))).await;
+    assert!(
+        page.contains("Thư xin lỗi và hẹn lại ngày trả kết quả") && page.contains("15/01/2099") && page.contains(why)
+    );
+    assert!(page.contains(&format!("action=\"/dossiers/{id}/withdraw\"")), "undecided: the citizen may withdraw");
+
+    // The leader approves with a result; the desk returns it; the steps' times are shown.
+    let (_, page) = get(&leader, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    let res = upload_form(
+        &leader,
+        &app.url(&format!("/desk/dossiers/{id}/documents")),
+        &csrf(&page),
+        "Giấy xác nhận",
+        pdf_bytes("kq"),
+        "kq.pdf",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&leader, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    let doc_id = between(&page, "<select id=\"document_id\" name=\"document_id\">\n      <option value=\"", "\"")
+        .unwrap()
+        .to_string();
+    desk_act(&app, &leader, &id, &[("action", "approve"), ("document_id", &doc_id)]).await;
+    desk_act(&app, &desk, &id, &[("action", "return_result")]).await;
+    let (_, page) = get(&desk, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(page.contains("Thời gian ở từng bước") && page.contains("Trả kết quả"));
+    let (_, page) = get(&citizen, &app.url(&format!("/dossiers/{id}"))).await;
+    assert!(page.contains("Đã trả kết quả") && !page.contains("/withdraw\""));
+
+    // A second dossier, withdrawn by the citizen on the page.
+    let id2 = create_draft(&app, &citizen, "5 Phố Đội Cấn, Phường Ba Đình, Hà Nội").await;
+    let page = upload_and_submit(&app, &citizen, &id2, "Tờ khai CT01").await;
+    let to = post_303(
+        &citizen,
+        &app.url(&format!("/dossiers/{id2}/withdraw")),
+        &[("csrf", &csrf(&page)), ("reason", "Nộp nhầm")],
+    )
+    .await;
+    assert_eq!(to, format!("/dossiers/{id2}?done=withdrawn"));
+    let (_, page) = get(&citizen, &app.url(&to)).await;
+    assert!(page.contains("Hồ sơ đã được rút.") && page.contains("Công dân đã rút hồ sơ"));
+    let (_, queue) = get(&desk, &app.url("/desk")).await;
+    assert!(!queue.contains(&format!("/desk/dossiers/{id2}\"")), "it left the queue");
+}

@@ -16,6 +16,13 @@ ALTER TABLE dossiers ADD COLUMN appointment_at TEXT;
 UPDATE dossiers SET step_agency_code = agency_code, step_since = COALESCE(received_at, submitted_at)
  WHERE status <> 'draft';
 CREATE INDEX dossiers_step_queue ON dossiers(step_agency_code, status, due_at);
+-- The desk's first page: the dossiers in progress at an agency's steps, due soonest first,
+-- read in index order (a queue of 100,000 is never sorted whole).
+CREATE INDEX dossiers_desk_due ON dossiers(step_agency_code, due_at, code)
+ WHERE status IN ('submitted', 'received', 'supplement_requested', 'approved');
+-- Who holds what: the few dossiers assigned to a named official.
+CREATE INDEX dossiers_assignee ON dossiers(step_agency_code, assignee_id)
+ WHERE assignee_id IS NOT NULL AND status IN ('submitted', 'received', 'supplement_requested', 'approved');
 
 -- Steps in the history, and what an action said beyond its reason (JSON: the legal basis of
 -- a refusal, an apology's new appointment, an assignee, the steps passed on the way).
