@@ -3,7 +3,7 @@
 //! with a new appointment (form 04), and the time spent at each step against its budget.
 //!
 //! The route decides (`motcua_core::route`); this module joins it to the stored dossier and
-//! the official's duties. Every change is then written by `Store::apply_change` in one
+//! the official's duties. Every change is then written by `Store::apply_change_returning` in one
 //! transaction with its history entry, against the version read here (a concurrent change
 //! makes it a 409 and changes nothing).
 
@@ -172,7 +172,7 @@ pub async fn official_act(
     action: Action,
     input: &ActionInput,
     reason: Option<&str>,
-) -> AppResult<Dossier> {
+) -> AppResult<(Dossier, HistoryEntry)> {
     let r = routing(state, d).await?;
     let now = Utc::now();
     let step_agency = d.step_agency_code.clone().unwrap_or_else(|| d.agency_code.clone());
@@ -193,7 +193,7 @@ pub async fn official_act(
             change.assignee_id = assignee.as_ref().map(|u| u.id);
             change.detail =
                 Some(json!({ "assignee": assignee.map(|u| json!({"username": u.username, "name": u.full_name})) }));
-            return Ok(state.store.apply_change(d, &change).await?);
+            return Ok(state.store.apply_change_returning(d, &change).await?);
         }
         _ => {}
     }
@@ -283,7 +283,7 @@ pub async fn official_act(
         change.set_decided = true;
     }
     change.result_document_id = result_doc.as_deref();
-    Ok(state.store.apply_change(d, &change).await?)
+    Ok(state.store.apply_change_returning(d, &change).await?)
 }
 
 /// The official named to take a step: must perform it. `None` for the role pool.
@@ -311,7 +311,7 @@ async fn apologise(
     duties: &Duties,
     mut change: Change<'_>,
     input: &ActionInput,
-) -> AppResult<Dossier> {
+) -> AppResult<(Dossier, HistoryEntry)> {
     if !may_apologise(d, duties) {
         return Err(if d.received_at.is_none() || d.status.is_final() {
             AppError::Conflict("err-action-not-allowed")
@@ -329,7 +329,7 @@ async fn apologise(
     }
     change.appointment_at = Some(at);
     change.detail = Some(json!({"form": "04", "new_appointment": at, "previous_appointment": current}));
-    Ok(state.store.apply_change(d, &change).await?)
+    Ok(state.store.apply_change_returning(d, &change).await?)
 }
 
 /// The time a dossier spent at one step, against the step's budget.

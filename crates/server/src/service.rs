@@ -15,7 +15,7 @@ use motcua_core::legal_time::{
 use motcua_core::values::{Address, FullName, IdNumber, PhoneNumber};
 use motcua_store::accounts::{Role, User};
 use motcua_store::documents::{Document, NewDocument};
-use motcua_store::dossiers::{Applicant, Change, Dossier, HistoryEntry, NewDossier};
+use motcua_store::dossiers::{Applicant, Change, Dossier, DossierRecord, HistoryEntry, NewDossier};
 use motcua_store::officials::Duties;
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +98,19 @@ pub async fn visible_dossier_with(
     Ok((d, rel, duties))
 }
 
+/// Loads a dossier the user may see with its history and documents (one statement), and the
+/// user's duties; 404 otherwise.
+pub async fn visible_record(
+    state: &AppState,
+    user: &User,
+    reference: &str,
+) -> AppResult<(DossierRecord, Actor, Duties)> {
+    let r = state.store.dossier_record(reference.trim()).await?.ok_or(AppError::NotFound)?;
+    let duties = state.store.duties(user).await?;
+    let rel = relation(user, &duties, &r.dossier).ok_or(AppError::NotFound)?;
+    Ok((r, rel, duties))
+}
+
 /// Loads a dossier the user may see; 404 otherwise.
 pub async fn visible_dossier(state: &AppState, user: &User, reference: &str) -> AppResult<(Dossier, Actor)> {
     let (d, rel, _) = visible_dossier_with(state, user, reference).await?;
@@ -106,6 +119,11 @@ pub async fn visible_dossier(state: &AppState, user: &User, reference: &str) -> 
 
 /// Creates a draft for a citizen.
 pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -> AppResult<Dossier> {
+    Ok(create_draft_record(state, user, input).await?.dossier)
+}
+
+/// Creates a draft for a citizen; returns it with its history and documents as written.
+pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierInput) -> AppResult<DossierRecord> {
     if user.role != Role::Citizen {
         return Err(AppError::Forbidden("err-citizens-only"));
     }
@@ -115,7 +133,7 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
         errors.push(FieldError::new("procedure_code", "required"));
         None
     } else {
-        let p = state.store.procedure(code).await?;
+        let p = state.store.procedure_shared(code).await?;
         if p.is_none() {
             errors.push(FieldError::new("procedure_code", "unknown_procedure"));
         }
@@ -163,7 +181,7 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
         time_flagged: flagged,
         same_day_cutoff: procedure.same_day_cutoff.clone(),
     };
-    Ok(state.store.create_dossier(&new, user).await?)
+    Ok(state.store.create_dossier_record(&new, user).await?)
 }
 
 /// True when `agency_code` receives dossiers of procedure `code`: its kind is one of the
@@ -266,7 +284,21 @@ fn transition_error(e: TransitionError) -> AppError {
 /// dossier's state or step does not allow it, the official does not perform the step, or a
 /// concurrent change won; 422 for a missing reason or a bad field.
 pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionInput) -> AppResult<Dossier> {
-    let (d, rel, duties) = visible_dossier_with(state, user, reference).await?;
+    Ok(act_record(state, user, reference, input).await?.dossier)
+}
+
+/// Takes an action as [`act`] does; returns the dossier with its history and documents as
+/// they are after it: as read before the change plus the new history entry (the change is
+/// applied only if the dossier's version is still the one read, and every history entry and
+/// document comes with a new version, so nothing else can have been added in between).
+pub async fn act_record(
+    state: &AppState,
+    user: &User,
+    reference: &str,
+    input: &ActionInput,
+) -> AppResult<DossierRecord> {
+    let (DossierRecord { dossier: d, mut history, documents }, rel, duties) =
+        visible_record(state, user, reference).await?;
     let action = Action::parse(input.action.trim()).ok_or_else(|| {
         AppError::invalid("action", if input.action.trim().is_empty() { "required" } else { "unknown_action" })
     })?;
@@ -282,12 +314,14 @@ pub async fn act(state: &AppState, user: &User, reference: &str, input: &ActionI
     if action.needs_reason() && reason.is_none() {
         return Err(AppError::invalid("reason", "required"));
     }
-    match rel {
+    let (dossier, entry) = match rel {
         Actor::Official => {
-            crate::processing::official_act(state, user, &duties, &d, action, input, reason.as_deref()).await
+            crate::processing::official_act(state, user, &duties, &d, action, input, reason.as_deref()).await?
         }
-        Actor::Applicant => applicant_act(state, user, &d, action, reason.as_deref()).await,
-    }
+        Actor::Applicant => applicant_act(state, user, &d, action, reason.as_deref()).await?,
+    };
+    history.push(entry);
+    Ok(DossierRecord { dossier, history, documents })
 }
 
 /// The applicant's own actions: submit a draft (it enters its route's receive step), answer
@@ -298,10 +332,9 @@ async fn applicant_act(
     d: &Dossier,
     action: Action,
     reason: Option<&str>,
-) -> AppResult<Dossier> {
+) -> AppResult<(Dossier, HistoryEntry)> {
     let to = next_status(d.status, action, Actor::Applicant, d.resume_status).map_err(transition_error)?;
     let now = Utc::now();
-    let mut pauses = state.store.dossier_pauses(&d.id).await?;
     let cal = state.calendar();
     let hours = agency_hours(state, &d.agency_code).await?;
     let mut change = Change::keeping(d, action, user, now);
@@ -324,6 +357,7 @@ async fn applicant_act(
         Action::Submit => {
             // Answering a supplement request: the clock resumes.
             change.close_pause = true;
+            let mut pauses = state.store.dossier_pauses(&d.id).await?;
             if let Some(p) = pauses.iter_mut().find(|p| p.until.is_none()) {
                 p.until = Some(now);
             }
@@ -349,7 +383,7 @@ async fn applicant_act(
         }
         _ => return Err(AppError::Forbidden("err-action-not-for-role")),
     }
-    Ok(state.store.apply_change(d, &change).await?)
+    Ok(state.store.apply_change_returning(d, &change).await?)
 }
 
 /// Document kinds and who may add them when.
@@ -496,29 +530,39 @@ pub struct DossierView {
 
 /// Loads the full view of a dossier the user can see.
 pub async fn view(state: &AppState, user: &User, reference: &str) -> AppResult<DossierView> {
-    let (d, rel, duties) = visible_dossier_with(state, user, reference).await?;
-    build_view(state, user, d, rel, &duties).await
+    let (record, rel, duties) = visible_record(state, user, reference).await?;
+    build_view(state, user, record, rel, &duties).await
 }
 
-/// The view of a dossier the user has just acted on: as [`view`], except that an official
-/// who has just passed it to another agency still gets the answer to the action (with no
-/// actions left), not a 404.
-pub async fn view_after_action(state: &AppState, user: &User, id: &str) -> AppResult<DossierView> {
-    let d = state.store.dossier(id).await?.ok_or(AppError::NotFound)?;
+/// The view of a dossier the user has just created or acted on, from the record the change
+/// returned: as [`view`], except that an official who has just passed it to another agency
+/// still gets the answer to the action (with no actions left), not a 404.
+pub async fn view_of(state: &AppState, user: &User, record: DossierRecord) -> AppResult<DossierView> {
     let duties = state.store.duties(user).await?;
-    match relation(user, &duties, &d) {
-        Some(rel) => build_view(state, user, d, rel, &duties).await,
+    match relation(user, &duties, &record.dossier) {
+        Some(rel) => build_view(state, user, record, rel, &duties).await,
         None if user.role == Role::Official => {
             let none = Duties { recorded: vec![], home_agency: None };
-            build_view(state, user, d, Actor::Official, &none).await
+            build_view(state, user, record, Actor::Official, &none).await
         }
         None => Err(AppError::NotFound),
     }
 }
 
-async fn build_view(state: &AppState, user: &User, d: Dossier, rel: Actor, duties: &Duties) -> AppResult<DossierView> {
-    let history = state.store.dossier_history(&d.id).await?;
-    let documents = state.store.documents(&d.id).await?;
+/// The view answering a retried idempotent call (by the dossier's id), as [`view_of`].
+pub async fn view_retried(state: &AppState, user: &User, id: &str) -> AppResult<DossierView> {
+    let record = state.store.dossier_record(id).await?.ok_or(AppError::NotFound)?;
+    view_of(state, user, record).await
+}
+
+async fn build_view(
+    state: &AppState,
+    user: &User,
+    record: DossierRecord,
+    rel: Actor,
+    duties: &Duties,
+) -> AppResult<DossierView> {
+    let DossierRecord { dossier: d, history, documents } = record;
     let routing = match d.status {
         Status::Draft => None,
         _ => Some(crate::processing::routing(state, &d).await?),

@@ -62,15 +62,10 @@ impl Store {
         })
     }
 
-    /// An agency's working hours text (`None`: the default).
+    /// An agency's working hours text (`None`: the default), through the reference cache
+    /// (see [`crate::refcache`]).
     pub async fn agency_working_hours(&self, code: &str) -> Result<Option<String>> {
-        with_db!(self, |writer, reader| {
-            let r: Option<Option<String>> = sqlx::query_scalar("SELECT working_hours FROM agencies WHERE code = $1")
-                .bind(code)
-                .fetch_optional(reader)
-                .await?;
-            Ok(r.flatten())
-        })
+        Ok(self.agency_entry(code).await?.and_then(|a| a.working_hours.clone()))
     }
 
     /// Sets (or with `None` clears) an agency's working hours, validated by the caller.
@@ -84,6 +79,7 @@ impl Store {
                 .bind(code)
                 .execute(writer)
                 .await?;
+            self.refs.agencies.invalidate(code);
             if r.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
@@ -92,16 +88,10 @@ impl Store {
     }
 
     /// An agency's default processing time (value, catalogue unit name such as
-    /// `working_days`); `None` parts are unset.
+    /// `working_days`); `None` parts are unset. Through the reference cache (see
+    /// [`crate::refcache`]).
     pub async fn agency_default_time(&self, code: &str) -> Result<(Option<f64>, Option<String>)> {
-        with_db!(self, |writer, reader| {
-            let r: Option<(Option<f64>, Option<String>)> =
-                sqlx::query_as("SELECT default_time_value, default_time_unit FROM agencies WHERE code = $1")
-                    .bind(code)
-                    .fetch_optional(reader)
-                    .await?;
-            Ok(r.unwrap_or((None, None)))
-        })
+        Ok(self.agency_entry(code).await?.map_or((None, None), |a| a.default_time.clone()))
     }
 
     /// Sets an agency's default processing time (validated by the caller).
@@ -116,6 +106,7 @@ impl Store {
                 .bind(code)
                 .execute(writer)
                 .await?;
+            self.refs.agencies.invalidate(code);
             if r.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }

@@ -1,11 +1,13 @@
 //! Procedures, administrative units and agencies.
 
+use crate::refcache::AgencyEntry;
 use crate::{with_db, Col, Result, Store, StoreError};
 use motcua_core::admin_units::Province;
 use motcua_core::agency::Agency;
 use motcua_core::catalogue::{Level, OnlineLevel, Procedure};
 use motcua_core::text::fold;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What an import changed.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -136,6 +138,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
+            self.refs.procedures.clear();
             Ok(counts)
         })
     }
@@ -146,7 +149,8 @@ impl Store {
     /// [`StoreError::NotFound`] for an unknown code.
     pub async fn set_online_level(&self, code: &str, level: OnlineLevel) -> Result<()> {
         with_db!(self, |writer, reader| {
-            let mut p = self.procedure(code).await?.ok_or(StoreError::NotFound)?;
+            // From the database, not the cache: the data written back is the stored one.
+            let mut p = self.procedure_uncached(code).await?.ok_or(StoreError::NotFound)?;
             p.online_level = level;
             sqlx::query(
                 "UPDATE procedures SET online_level = $1, online_level_by_admin = 1, data = $2 WHERE code = $3",
@@ -156,6 +160,7 @@ impl Store {
             .bind(code)
             .execute(writer)
             .await?;
+            self.refs.procedures.invalidate(code);
             Ok(())
         })
     }
@@ -169,6 +174,23 @@ impl Store {
 
     /// One procedure by its national code.
     pub async fn procedure(&self, code: &str) -> Result<Option<Procedure>> {
+        Ok(self.procedure_shared(code).await?.map(|p| (*p).clone()))
+    }
+
+    /// One procedure by its national code, shared with the reference cache (see
+    /// [`crate::refcache`]: up to [`crate::refcache::TTL`] old when another process changed it).
+    pub async fn procedure_shared(&self, code: &str) -> Result<Option<Arc<Procedure>>> {
+        if let Some(p) = self.refs.procedures.get(code) {
+            return Ok(Some(p));
+        }
+        let generation = self.refs.procedures.generation();
+        let Some(p) = self.procedure_uncached(code).await? else { return Ok(None) };
+        let p = Arc::new(p);
+        self.refs.procedures.insert(code, Arc::clone(&p), generation);
+        Ok(Some(p))
+    }
+
+    async fn procedure_uncached(&self, code: &str) -> Result<Option<Procedure>> {
         with_db!(self, |writer, reader| {
             let data: Option<String> = sqlx::query_scalar("SELECT data FROM procedures WHERE code = $1")
                 .bind(code)
@@ -306,6 +328,7 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
+            self.refs.agencies.clear();
             Ok(())
         })
     }
@@ -319,10 +342,27 @@ impl Store {
 
     /// One agency by code.
     pub async fn agency(&self, code: &str) -> Result<Option<Agency>> {
-        with_db!(self, |writer, reader| {
+        Ok(self.agency_entry(code).await?.map(|a| a.agency.clone()))
+    }
+
+    /// An agency with its settings, through the reference cache (see [`crate::refcache`]).
+    pub(crate) async fn agency_entry(&self, code: &str) -> Result<Option<Arc<AgencyEntry>>> {
+        if let Some(a) = self.refs.agencies.get(code) {
+            return Ok(Some(a));
+        }
+        let generation = self.refs.agencies.generation();
+        let entry = with_db!(self, |writer, reader| {
             let row = sqlx::query("SELECT * FROM agencies WHERE code = $1").bind(code).fetch_optional(reader).await?;
-            Ok(row.map(|r| agency_from_row(&r)))
-        })
+            row.map(|r| AgencyEntry {
+                agency: agency_from_row(&r),
+                working_hours: r.col("working_hours"),
+                default_time: (r.col("default_time_value"), r.col("default_time_unit")),
+            })
+        });
+        let Some(entry) = entry else { return Ok(None) };
+        let entry = Arc::new(entry);
+        self.refs.agencies.insert(code, Arc::clone(&entry), generation);
+        Ok(Some(entry))
     }
 
     /// Agencies where `procedure_code` can be submitted (of the kinds the procedure names),
@@ -377,19 +417,13 @@ impl Store {
         })
     }
 
-    /// True when `agency_code` is of a kind that receives `procedure_code`.
+    /// True when `agency_code` is of a kind that receives `procedure_code` (one of the
+    /// procedure's agency kinds, as `procedure_agency_kinds` lists them: that table is written
+    /// from them in the same transaction).
     pub async fn agency_receives(&self, agency_code: &str, procedure_code: &str) -> Result<bool> {
-        with_db!(self, |writer, reader| {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM agencies a JOIN procedure_agency_kinds k ON k.kind = a.kind
-                 WHERE a.code = $1 AND k.procedure_code = $2",
-            )
-            .bind(agency_code)
-            .bind(procedure_code)
-            .fetch_one(reader)
-            .await?;
-            Ok(n > 0)
-        })
+        let Some(agency) = self.agency_entry(agency_code).await? else { return Ok(false) };
+        let Some(procedure) = self.procedure_shared(procedure_code).await? else { return Ok(false) };
+        Ok(procedure.agency_kinds.iter().any(|k| *k == agency.agency.kind))
     }
 }
 

@@ -3,6 +3,7 @@
 //! concurrency: a lost race is [`StoreError::Conflict`]).
 
 use crate::accounts::User;
+use crate::documents::Document;
 use crate::{with_db, Col, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use motcua_core::calendar::vietnam;
@@ -89,6 +90,15 @@ pub struct HistoryEntry {
     /// What the action said beyond its reason (the legal basis of a refusal, an apology's new
     /// appointment, an assignee, the steps passed on the way), as given.
     pub detail: Option<serde_json::Value>,
+}
+
+/// A dossier with its history and its documents (each oldest first), as one read or one
+/// change left them.
+#[derive(Debug, Clone)]
+pub struct DossierRecord {
+    pub dossier: Dossier,
+    pub history: Vec<HistoryEntry>,
+    pub documents: Vec<Document>,
 }
 
 /// A new draft.
@@ -315,17 +325,151 @@ fn dossier_from_row(r: &impl Col) -> Result<Dossier> {
     })
 }
 
+fn history_from_row(r: &impl Col) -> HistoryEntry {
+    history_from_prefixed(r, "")
+}
+
+/// A history entry from columns named `{prefix}{column}`.
+fn history_from_prefixed(r: &impl Col, prefix: &str) -> HistoryEntry {
+    let c = |n: &str| format!("{prefix}{n}");
+    HistoryEntry {
+        at: r.col(&c("at")),
+        action: r.col(&c("action")),
+        from_status: r.col(&c("from_status")),
+        status: r.col(&c("to_status")),
+        by: r.col(&c("actor_name")),
+        by_role: r.col(&c("actor_role")),
+        reason: r.col(&c("reason")),
+        from_step: r.col(&c("from_step")),
+        to_step: r.col(&c("to_step")),
+        detail: r.col::<Option<String>>(&c("detail")).and_then(|d| serde_json::from_str(&d).ok()),
+    }
+}
+
+/// The columns of [`record_sql`] with their types: the dossier's (with the procedure's name),
+/// then its history entries' and its documents' (named with the prefixes `h_` and `doc_`).
+const RECORD_DOSSIER: &[(&str, &str)] = &[
+    ("id", "TEXT"),
+    ("code", "TEXT"),
+    ("procedure_code", "TEXT"),
+    ("agency_code", "TEXT"),
+    ("owner_id", "BIGINT"),
+    ("applicant", "TEXT"),
+    ("delivery", "TEXT"),
+    ("form", "TEXT"),
+    ("status", "TEXT"),
+    ("resume_status", "TEXT"),
+    ("version", "BIGINT"),
+    ("time_value", "DOUBLE PRECISION"),
+    ("time_unit", "TEXT"),
+    ("time_flagged", "BOOLEAN"),
+    ("same_day_cutoff", "TEXT"),
+    ("created_at", "TIMESTAMPTZ"),
+    ("submitted_at", "TIMESTAMPTZ"),
+    ("received_at", "TIMESTAMPTZ"),
+    ("decided_at", "TIMESTAMPTZ"),
+    ("returned_at", "TIMESTAMPTZ"),
+    ("due_at", "TIMESTAMPTZ"),
+    ("result_document_id", "TEXT"),
+    ("updated_at", "TIMESTAMPTZ"),
+    ("due_explanation", "TEXT"),
+    ("procedure_name", "TEXT"),
+    ("route_id", "TEXT"),
+    ("step", "TEXT"),
+    ("step_agency_code", "TEXT"),
+    ("step_since", "TIMESTAMPTZ"),
+    ("assignee_id", "BIGINT"),
+    ("appointment_at", "TIMESTAMPTZ"),
+];
+const RECORD_HISTORY: &[(&str, &str)] = &[
+    ("at", "TIMESTAMPTZ"),
+    ("action", "TEXT"),
+    ("from_status", "TEXT"),
+    ("to_status", "TEXT"),
+    ("actor_name", "TEXT"),
+    ("actor_role", "TEXT"),
+    ("reason", "TEXT"),
+    ("from_step", "TEXT"),
+    ("to_step", "TEXT"),
+    ("detail", "TEXT"),
+];
+const RECORD_DOCUMENT: &[(&str, &str)] = &[
+    ("id", "TEXT"),
+    ("dossier_id", "TEXT"),
+    ("kind", "TEXT"),
+    ("name", "TEXT"),
+    ("file_name", "TEXT"),
+    ("content_type", "TEXT"),
+    ("size", "BIGINT"),
+    ("sha256", "TEXT"),
+    ("uploaded_by", "BIGINT"),
+    ("created_at", "TIMESTAMPTZ"),
+];
+
+/// The id of the dossier whose id is `$1` or whose code is `$2`, as a subquery: two lookups
+/// by a unique key rather than `id = $1 OR code = $2`, which PostgreSQL plans as a sequential
+/// scan while its statistics say the table is small (and a connection keeps that plan for its
+/// prepared statement as the table grows).
+const BY_ID_OR_CODE: &str =
+    "SELECT m.id FROM (SELECT id FROM dossiers WHERE id = $1 UNION ALL SELECT id FROM dossiers WHERE code = $2) m LIMIT 1";
+
+/// One statement for a dossier (by id or code, `$1` and `$2`), its history and its documents:
+/// a `UNION ALL` of three parts (`part` 0, 1, 2), each row carrying its part's columns and
+/// NULL in the others', so that the full view costs one round trip instead of three. The NULLs
+/// are typed: PostgreSQL types a column NULL in the first two parts as text otherwise. History
+/// and documents are selected by `dossier_id = (SELECT id FROM t)`, a value, rather than by a
+/// join: PostgreSQL then plans them as the index lookups they are even when its statistics
+/// say the tables are empty (a join planned then, and kept by a connection's prepared
+/// statement, stays a hash join over a sequential scan as the tables grow).
+fn record_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let cols = |prefix: &str, table: Option<&str>, names: &[(&str, &str)]| -> Vec<String> {
+            names
+                .iter()
+                .map(|(n, ty)| match table {
+                    Some(t) => format!("{t}.{n} AS {prefix}{n}"),
+                    None => format!("CAST(NULL AS {ty}) AS {prefix}{n}"),
+                })
+                .collect()
+        };
+        let part = |n: u8, seq: &str, d: Option<&str>, h: Option<&str>, x: Option<&str>, from: &str| {
+            let mut c = vec![format!("{n} AS part"), format!("{seq} AS seq")];
+            c.extend(cols("", d, RECORD_DOSSIER));
+            c.extend(cols("h_", h, RECORD_HISTORY));
+            c.extend(cols("doc_", x, RECORD_DOCUMENT));
+            format!("SELECT {} FROM {from}", c.join(", "))
+        };
+        format!(
+            "WITH t AS (SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+                        WHERE d.id = ({BY_ID_OR_CODE}))
+             {} UNION ALL {} UNION ALL {}
+             ORDER BY part, seq, doc_created_at, doc_id",
+            part(0, "CAST(0 AS BIGINT)", Some("t"), None, None, "t"),
+            part(1, "h.id", None, Some("h"), None, "dossier_history h WHERE h.dossier_id = (SELECT id FROM t)"),
+            part(2, "0", None, None, Some("x"), "documents x WHERE x.dossier_id = (SELECT id FROM t)"),
+        )
+    })
+}
+
 impl Store {
     /// Creates a draft (no code, no due instant) and its first history entry.
     pub async fn create_dossier(&self, d: &NewDossier, actor: &User) -> Result<Dossier> {
+        Ok(self.create_dossier_record(d, actor).await?.dossier)
+    }
+
+    /// Creates a draft as [`Store::create_dossier`] does, and returns it with its history and
+    /// (no) documents as the transaction wrote them, without reading them back.
+    pub async fn create_dossier_record(&self, d: &NewDossier, actor: &User) -> Result<DossierRecord> {
         with_db!(self, |writer, reader| {
             let id = uuid::Uuid::new_v4().to_string();
             let now = crate::now();
             let mut tx = writer.begin().await?;
-            sqlx::query(
+            let row = sqlx::query(
                 "INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
                    form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14)
+                 RETURNING *, (SELECT name FROM procedures WHERE code = $2) AS procedure_name",
             )
             .bind(&id)
             .bind(&d.procedure_code)
@@ -341,9 +485,9 @@ impl Store {
             .bind(&d.same_day_cutoff)
             .bind(now)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-            insert_history!(
+            let entry = insert_history!(
                 tx,
                 &id,
                 now,
@@ -357,26 +501,48 @@ impl Store {
             )?;
             crate::idempotency::mark_applied!(tx, &id)?;
             tx.commit().await?;
-            self.dossier_by_id(&id).await?.ok_or(StoreError::NotFound)
+            Ok(DossierRecord { dossier: dossier_from_row(&row)?, history: vec![entry], documents: vec![] })
+        })
+    }
+
+    /// A dossier by id or by code, with its history and its documents, in one statement.
+    pub async fn dossier_record(&self, reference: &str) -> Result<Option<DossierRecord>> {
+        with_db!(self, |writer, reader| {
+            let rows = sqlx::query(record_sql()).bind(reference).bind(reference).fetch_all(reader).await?;
+            let mut rows = rows.iter();
+            let Some(first) = rows.next() else { return Ok(None) };
+            let mut record = DossierRecord { dossier: dossier_from_row(first)?, history: vec![], documents: vec![] };
+            for r in rows {
+                let part = r.col::<i32>("part");
+                if part == 1 {
+                    record.history.push(history_from_prefixed(r, "h_"));
+                } else if part == 2 {
+                    record.documents.push(Document {
+                        id: r.col("doc_id"),
+                        dossier_id: r.col("doc_dossier_id"),
+                        kind: r.col("doc_kind"),
+                        name: r.col("doc_name"),
+                        file_name: r.col("doc_file_name"),
+                        content_type: r.col("doc_content_type"),
+                        size: r.col("doc_size"),
+                        sha256: r.col("doc_sha256"),
+                        uploaded_by: r.col("doc_uploaded_by"),
+                        created_at: r.col("doc_created_at"),
+                    });
+                }
+            }
+            Ok(Some(record))
         })
     }
 
     /// A dossier by id or by code.
     pub async fn dossier(&self, reference: &str) -> Result<Option<Dossier>> {
         with_db!(self, |writer, reader| {
-            let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = $1 OR d.code = $2")
-                .bind(reference)
-                .bind(reference)
-                .fetch_optional(reader)
-                .await?;
-            r.as_ref().map(dossier_from_row).transpose()
-        })
-    }
-
-    async fn dossier_by_id(&self, id: &str) -> Result<Option<Dossier>> {
-        with_db!(self, |writer, reader| {
-            // Read from the writer: the row was just written on it.
-            let r = sqlx::query("SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = $1").bind(id).fetch_optional(writer).await?;
+            let sql = format!(
+                "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+                 WHERE d.id = ({BY_ID_OR_CODE})"
+            );
+            let r = sqlx::query(&sql).bind(reference).bind(reference).fetch_optional(reader).await?;
             r.as_ref().map(dossier_from_row).transpose()
         })
     }
@@ -484,21 +650,7 @@ impl Store {
                 .bind(dossier_id)
                 .fetch_all(reader)
                 .await?;
-            Ok(rows
-                .iter()
-                .map(|r| HistoryEntry {
-                    at: r.col("at"),
-                    action: r.col("action"),
-                    from_status: r.col("from_status"),
-                    status: r.col("to_status"),
-                    by: r.col("actor_name"),
-                    by_role: r.col("actor_role"),
-                    reason: r.col("reason"),
-                    from_step: r.col("from_step"),
-                    to_step: r.col("to_step"),
-                    detail: r.col::<Option<String>>("detail").and_then(|d| serde_json::from_str(&d).ok()),
-                })
-                .collect())
+            Ok(rows.iter().map(history_from_row).collect())
         })
     }
 
@@ -532,6 +684,15 @@ impl Store {
     /// # Errors
     /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race).
     pub async fn apply_change(&self, dossier: &Dossier, c: &Change<'_>) -> Result<Dossier> {
+        Ok(self.apply_change_returning(dossier, c).await?.0)
+    }
+
+    /// Applies a state change as [`Store::apply_change`] does, and returns the dossier and
+    /// the history entry as the transaction wrote them, without reading them back.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race).
+    pub async fn apply_change_returning(&self, dossier: &Dossier, c: &Change<'_>) -> Result<(Dossier, HistoryEntry)> {
         with_db!(self, |writer, reader| {
             let mut tx = writer.begin().await?;
             let mut code = dossier.code.clone();
@@ -558,7 +719,8 @@ impl Store {
                    updated_at = $15,
                    route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
                    assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
-                 WHERE id = $16 AND version = $17",
+                 WHERE id = $16 AND version = $17
+                 RETURNING *, (SELECT name FROM procedures WHERE code = $24) AS procedure_name",
             )
             .bind(c.to.as_str())
             .bind(&code)
@@ -587,11 +749,12 @@ impl Store {
             })
             .bind(c.assignee_id)
             .bind(c.appointment_at)
-            .execute(&mut *tx)
+            .bind(&dossier.procedure_code)
+            .fetch_optional(&mut *tx)
             .await?;
-            if updated.rows_affected() != 1 {
+            let Some(updated) = updated else {
                 return Err(StoreError::Conflict("the dossier changed meanwhile".into()));
-            }
+            };
             if c.close_pause {
                 sqlx::query("UPDATE dossier_pauses SET until_at = $1 WHERE dossier_id = $2 AND until_at IS NULL")
                     .bind(c.at)
@@ -609,7 +772,7 @@ impl Store {
             }
             let detail = c.detail.as_ref().map(serde_json::to_string).transpose()?;
             let steps = (dossier.step.as_deref(), c.step);
-            insert_history!(
+            let entry = insert_history!(
                 tx,
                 &dossier.id,
                 c.at,
@@ -623,13 +786,13 @@ impl Store {
             )?;
             crate::idempotency::mark_applied!(tx, &dossier.id)?;
             tx.commit().await?;
-            self.dossier_by_id(&dossier.id).await?.ok_or(StoreError::NotFound)
+            Ok((dossier_from_row(&updated)?, entry))
         })
     }
 }
 
-/// Inserts a history entry within the transaction `$tx` (a macro, so that it runs on either
-/// backend's transaction type).
+/// Inserts a history entry within the transaction `$tx` and returns it as stored (a macro, so
+/// that it runs on either backend's transaction type).
 macro_rules! insert_history {
     ($tx:expr, $dossier_id:expr, $at:expr, $action:expr, $from:expr, $to:expr, $actor:expr, $reason:expr, $steps:expr, $detail:expr) => {{
         let (from, to, actor): (Option<Status>, Status, &User) = ($from, $to, $actor);
@@ -637,7 +800,7 @@ macro_rules! insert_history {
         sqlx::query(
             "INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role, reason,
                from_step, to_step, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *",
         )
         .bind($dossier_id)
         .bind($at)
@@ -651,8 +814,9 @@ macro_rules! insert_history {
         .bind(from_step)
         .bind(to_step)
         .bind($detail)
-        .execute(&mut *$tx)
+        .fetch_one(&mut *$tx)
         .await
+        .map(|r| history_from_row(&r))
     }};
 }
 use insert_history;

@@ -16,6 +16,7 @@ pub mod dossiers;
 pub mod idempotency;
 pub mod objects;
 pub mod officials;
+pub mod refcache;
 pub mod scratch;
 pub mod throttle;
 
@@ -182,6 +183,8 @@ pub enum Backend {
 pub struct Store {
     db: Db,
     objects: Arc<dyn object_store::ObjectStore>,
+    /// Procedures and agencies in memory, shared by the clones of this store.
+    refs: Arc<refcache::RefCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -244,7 +247,7 @@ impl Store {
                 )));
             }
         };
-        Ok(Store { db, objects })
+        Ok(Store { db, objects, refs: Arc::new(refcache::RefCache::new()) })
     }
 
     async fn open_sqlite(url: &str, config: &StoreConfig) -> Result<Db> {

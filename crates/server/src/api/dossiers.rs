@@ -25,12 +25,11 @@ pub async fn create(
     applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<DossierInput>,
 ) -> AppResult<(StatusCode, [(header::HeaderName, String); 1], Json<Value>)> {
-    let id = match applied {
-        Some(Extension(AlreadyApplied(id))) => id,
-        None => service::create_draft(&state, &user, &input).await?.id,
+    let view = match applied {
+        Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
+        None => service::view_of(&state, &user, service::create_draft_record(&state, &user, &input).await?).await?,
     };
-    let view = service::view(&state, &user, &id).await?;
-    let location = format!("/api/v1/dossiers/{id}");
+    let location = format!("/api/v1/dossiers/{}", view.dossier.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(&view)?)))
 }
 
@@ -56,14 +55,14 @@ pub async fn submit(
     Path(r): Path<String>,
     applied: Option<Extension<AlreadyApplied>>,
 ) -> AppResult<Json<Value>> {
-    let id = match applied {
-        Some(Extension(AlreadyApplied(id))) => id,
+    let view = match applied {
+        Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
         None => {
             let input = ActionInput { action: "submit".into(), ..ActionInput::default() };
-            service::act(&state, &user, &r, &input).await?.id
+            service::view_of(&state, &user, service::act_record(&state, &user, &r, &input).await?).await?
         }
     };
-    Ok(Json(to_json(&service::view(&state, &user, &id).await?)?))
+    Ok(Json(to_json(&view)?))
 }
 
 /// `POST /api/v1/dossiers/{ref}/actions` `{"action","reason"?,"document_id"?}`.
@@ -74,11 +73,11 @@ pub async fn action(
     applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<ActionInput>,
 ) -> AppResult<Json<Value>> {
-    let id = match applied {
-        Some(Extension(AlreadyApplied(id))) => id,
-        None => service::act(&state, &user, &r, &input).await?.id,
+    let view = match applied {
+        Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
+        None => service::view_of(&state, &user, service::act_record(&state, &user, &r, &input).await?).await?,
     };
-    Ok(Json(to_json(&service::view_after_action(&state, &user, &id).await?)?))
+    Ok(Json(to_json(&view)?))
 }
 
 /// Reads a multipart form: the `file` field (bounded by `max` bytes) and the text fields.
