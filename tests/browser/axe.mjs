@@ -279,6 +279,10 @@ try {
     await submitVia(admin, 'main form[action="/admin/calendar"] button[type=submit]');
     if ((await admin.locator('main table').count()) === 0) throw new Error('the calendar load did not show in its history');
     for (const lang of LANGS) await visit(admin, '/admin/calendar (after a load)', '/admin/calendar', lang);
+    for (const lang of LANGS) {
+      await visit(admin, '/admin/officials?agency=CAX.00004', '/admin/officials?agency=CAX.00004', lang);
+      await visit(admin, '/admin/officials?agency=NOPE (errors)', '/admin/officials?agency=NOPE', lang);
+    }
   }
 
   // A phone-sized screen, 320 px wide (WCAG 1.4.10 reflow): a few pages.

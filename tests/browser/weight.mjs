@@ -193,7 +193,8 @@ try {
     ['citizen', citizen.ctx, `/dossiers/${id}`],
     ['desk', official.ctx, '/desk'],
     ['desk', official.ctx, `/desk/dossiers/${id}`],
-    ...(admin ? [['admin', admin.ctx, '/admin/calendar']] : []),
+    ['desk', official.ctx, '/desk?due=soon&sort=submitted'],
+    ...(admin ? [['admin', admin.ctx, '/admin/calendar'], ['admin', admin.ctx, '/admin/officials?agency=CAX.00004']] : []),
   ];
   const rows = [];
   for (const [who, ctx, path, expect = 200] of pages) {

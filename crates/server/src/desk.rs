@@ -32,11 +32,22 @@ pub struct DeskParams {
     pub mine: Option<String>,
     /// `due` (default), `submitted` or `updated`.
     pub sort: Option<String>,
-    /// 1-based page.
-    pub page: Option<i64>,
+    /// 1-based page (1–100,000), as text: a malformed one is a 422 naming it.
+    pub page: Option<String>,
     /// Page size (1–1000); `limit` is the same.
-    pub per_page: Option<i64>,
-    pub limit: Option<i64>,
+    pub per_page: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// Most pages a queue is paged to (100,000 × 1,000 rows is far past any backlog).
+const MAX_PAGE: i64 = 100_000;
+
+/// Parses a whole-number parameter; absent or blank is `None`.
+fn number(field: &str, v: &Option<String>) -> AppResult<Option<i64>> {
+    match some(v) {
+        None => Ok(None),
+        Some(t) => t.parse::<i64>().map(Some).map_err(|_| AppError::invalid(field, "whole_number")),
+    }
 }
 
 /// A page of the queue with its counts.
@@ -94,6 +105,11 @@ pub async fn queue(state: &AppState, user: &User, p: &DeskParams, default_per_pa
         step: some(&p.step).map(str::to_string),
         ..QueueFilter::default()
     };
+    if let Some(step) = &f.step {
+        if !state.routes.routes().iter().any(|r| r.step(step).is_some()) {
+            return Err(AppError::invalid("step", "step_unknown"));
+        }
+    }
     if let Some(s) = some(&p.status) {
         f.statuses = s
             .split(',')
@@ -121,8 +137,9 @@ pub async fn queue(state: &AppState, user: &User, p: &DeskParams, default_per_pa
         Some("updated") => QueueSort::Updated,
         Some(_) => return Err(AppError::invalid("sort", "sort_choice")),
     };
-    let per_page = p.per_page.or(p.limit).unwrap_or(default_per_page).clamp(1, 1000);
-    let page = p.page.unwrap_or(1).max(1);
+    let per_page =
+        number("per_page", &p.per_page)?.or(number("limit", &p.limit)?).unwrap_or(default_per_page).clamp(1, 1000);
+    let page = number("page", &p.page)?.unwrap_or(1).clamp(1, MAX_PAGE);
     (f.limit, f.offset) = (per_page, (page - 1) * per_page);
     let counts = state.store.desk_counts(&agency, now, soon).await?;
     let unfiltered = f.statuses.is_empty()

@@ -324,8 +324,19 @@ async fn apologise(
     let at =
         parse_appointment(raw, &hours).ok_or_else(|| AppError::invalid("new_appointment", "appointment_format"))?;
     let current = d.appointment_at.or(d.due_at);
-    if current.is_some_and(|c| at <= c) || at <= Utc::now() {
+    let now = Utc::now();
+    if current.is_some_and(|c| at <= c) || at <= now {
         return Err(AppError::Invalid(vec![FieldError::new("new_appointment", "appointment_not_later")]));
+    }
+    // A new appointment is a promise for a working day, within a year: a typo of a year far
+    // ahead would otherwise stand, since a later apology can only move it later still.
+    let limit = current.unwrap_or(now).max(now) + chrono::Duration::days(366);
+    if at > limit {
+        return Err(AppError::invalid("new_appointment", "appointment_too_far"));
+    }
+    let local_day = at.with_timezone(&vietnam()).date_naive();
+    if !motcua_core::calendar::WorkingCalendar::is_working_day(state.calendar().as_ref(), local_day) {
+        return Err(AppError::invalid("new_appointment", "appointment_day_off"));
     }
     change.appointment_at = Some(at);
     change.detail = Some(json!({"form": "04", "new_appointment": at, "previous_appointment": current}));

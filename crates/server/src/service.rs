@@ -314,6 +314,7 @@ pub async fn act_record(
     if action.needs_reason() && reason.is_none() {
         return Err(AppError::invalid("reason", "required"));
     }
+    check_fields_belong(action, input)?;
     let (dossier, entry) = match rel {
         Actor::Official => {
             crate::processing::official_act(state, user, &duties, &d, action, input, reason.as_deref()).await?
@@ -322,6 +323,28 @@ pub async fn act_record(
     };
     history.push(entry);
     Ok(DossierRecord { dossier, history, documents })
+}
+
+/// Refuses a field the action does not take (422 naming it), so that nothing typed is
+/// silently dropped: `target` for the moves to a named step, `assignee` for those that give a
+/// step to someone, `document_id` for approve and sign, `legal_basis` for a refusal,
+/// `new_appointment` for an apology.
+fn check_fields_belong(action: Action, input: &ActionInput) -> AppResult<()> {
+    use Action as A;
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let rules: [(&str, &Option<String>, &[Action]); 5] = [
+        ("target", &input.target, &[A::Forward, A::SendBack, A::Approve, A::Sign, A::Receive]),
+        ("assignee", &input.assignee, &[A::Receive, A::Forward, A::SendBack, A::Assign]),
+        ("document_id", &input.document_id, &[A::Approve, A::Sign]),
+        ("legal_basis", &input.legal_basis, &[A::Refuse]),
+        ("new_appointment", &input.new_appointment, &[A::Apologise]),
+    ];
+    for (field, value, takes) in rules {
+        if given(value) && !takes.contains(&action) {
+            return Err(AppError::invalid(field, &format!("{field}_not_expected")));
+        }
+    }
+    Ok(())
 }
 
 /// The applicant's own actions: submit a draft (it enters its route's receive step), answer

@@ -224,7 +224,7 @@ pub async fn bulk(ctx: Ctx, State(state): State<AppState>, PageFormList(pairs): 
             target: None,
             assignee: None,
         };
-        let results = match crate::desk::bulk(&state, user, &input, &ctx.tr).await {
+        let results: Vec<BulkVm> = match crate::desk::bulk(&state, user, &input, &ctx.tr).await {
             Ok(r) => r
                 .into_iter()
                 .map(|r| BulkVm {
@@ -239,7 +239,12 @@ pub async fn bulk(ctx: Ctx, State(state): State<AppState>, PageFormList(pairs): 
                 .collect(),
             Err(e) => return Err(e),
         };
-        queue_page(&ctx, &state, &DeskParams::default(), results).await
+        let refused_whole = results.iter().all(|b: &BulkVm| !b.ok && b.dossier.is_empty());
+        let mut res = queue_page(&ctx, &state, &DeskParams::default(), results).await?;
+        if refused_whole {
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        Ok(res)
     }
     .await;
     result.unwrap_or_else(|e| ctx.error(e))
@@ -319,12 +324,14 @@ pub async fn action(
             let mut form = FormState::default();
             let reason_id = format!("{}-reason", action.trim());
             form.set(&reason_id, reason.unwrap_or_default());
-            for kept in ["new_appointment", "assignee"] {
+            for kept in ["new_appointment", "assignee", "legal_basis"] {
                 form.set(kept, fields.get(kept).cloned().unwrap_or_default());
             }
+            let assign = action.trim() == "assign";
             form.add_error(&ctx.tr, &e, |f| match f {
                 "reason" => Some(reason_id.clone()),
-                "document_id" | "new_appointment" | "assignee" => Some(f.to_string()),
+                "assignee" if assign => Some("assign-assignee".to_string()),
+                "document_id" | "new_appointment" | "assignee" | "legal_basis" => Some(f.to_string()),
                 _ => None,
             });
             show_page(&ctx, &state, &reference, form, None, e.status()).await.unwrap_or_else(|e| ctx.error(e))

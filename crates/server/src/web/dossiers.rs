@@ -104,6 +104,8 @@ pub struct DossierVm {
     pub apology_reason: Option<String>,
     /// The legal basis stated with the refusal.
     pub refusal_basis: Option<String>,
+    /// The procedure's form as filled in: (field, value), in the order given.
+    pub form: Vec<(String, String)>,
 }
 
 impl DossierVm {
@@ -220,6 +222,13 @@ pub async fn load(
             .and_then(|h| h.detail.as_ref())
             .and_then(|x| x["legal_basis"].as_str())
             .map(str::to_string),
+        form: d
+            .form
+            .as_object()
+            .map(|o| {
+                o.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect()
+            })
+            .unwrap_or_default(),
         id: d.id.clone(),
         title_code: d.code.clone().unwrap_or_else(|| tr.t("dossier-draft")),
         procedure_code: d.procedure_code.clone(),
@@ -247,7 +256,12 @@ pub async fn load(
                 action: labels::action(tr, &h.action),
                 status: labels::status_name(tr, &h.status),
                 by: format!("{} ({})", h.by, labels::role(tr, &h.by_role)),
-                reason: h.reason.clone().unwrap_or_default(),
+                reason: match h.detail.as_ref().and_then(|x| x["legal_basis"].as_str()) {
+                    Some(basis) => {
+                        format!("{} ({}: {basis})", h.reason.clone().unwrap_or_default(), tr.t("dossier-refused-basis"))
+                    }
+                    None => h.reason.clone().unwrap_or_default(),
+                },
                 steps: match (&h.from_step, &h.to_step) {
                     (Some(a), Some(b)) if a != b => format!("{} → {}", step_label(a), step_label(b)),
                     (None, Some(b)) => step_label(b),

@@ -11,6 +11,7 @@ mod desk;
 mod dossiers;
 mod form;
 mod labels;
+mod officials;
 
 use crate::auth::{csrf_token, request_lang, same_origin, LANG_COOKIE, SESSION_COOKIE};
 use crate::error::AppError;
@@ -56,6 +57,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/desk/dossiers/{reference}", get(desk::show))
         .route("/desk/dossiers/{reference}/actions", post(desk::action))
         .route("/admin/calendar", get(admin::calendar).post(admin::load))
+        .route("/admin/officials", get(officials::list).post(officials::save))
         .merge(uploads)
         .layer(middleware::from_fn(page_guard))
 }

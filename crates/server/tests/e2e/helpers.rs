@@ -243,3 +243,26 @@ pub async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) 
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
 }
+
+/// A working day `n` working days from now (the server's own calendar), as
+/// (`yyyy-mm-dd`, `dd/mm/yyyy`, the RFC 3339 UTC instant of 17:00 Vietnam time that day).
+pub async fn working_day_ahead(app: &TestApp, n: u32) -> (String, String, String) {
+    let now = chrono::Utc::now().to_rfc3339();
+    let v: Value = client()
+        .get(app.url("/api/v1/calendar/due"))
+        .query(&[("start", now.as_str()), ("amount", &n.to_string()), ("unit", "working_days")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(v["due_at"].as_str().expect("a due instant")).unwrap();
+    let day = due.with_timezone(&motcua_core::calendar::vietnam()).date_naive();
+    let close = day.and_hms_opt(10, 0, 0).unwrap().and_utc(); // 17:00 at UTC+7
+    (
+        day.format("%Y-%m-%d").to_string(),
+        day.format("%d/%m/%Y").to_string(),
+        close.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}

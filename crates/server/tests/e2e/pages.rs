@@ -611,6 +611,7 @@ async fn a_route_is_walked_on_the_pages_by_three_officials_and_a_citizen() {
     // An apology with a bad date: the summary names the field; what was typed is kept.
     let (_, page) = get(&leader, &app.url(&format!("/desk/dossiers/{id}"))).await;
     let why = "Chờ xác minh với Công an tỉnh";
+    let (iso, dmy, _) = working_day_ahead(&app, 20).await;
     let form = [
         ("csrf", csrf(&page)),
         ("action", "apologise".into()),
@@ -623,11 +624,9 @@ async fn a_route_is_walked_on_the_pages_by_three_officials_and_a_citizen() {
     let html = res.text().await.unwrap();
     assert!(html.contains("href=\"#new_appointment\""), "the summary links to the date");
     assert!(html.contains(why) && html.contains("value=\"31/02/2099\""), "everything typed is kept");
-    desk_act(&app, &leader, &id, &[("action", "apologise"), ("reason", why), ("new_appointment", "2099-01-15")]).await;
+    desk_act(&app, &leader, &id, &[("action", "apologise"), ("reason", why), ("new_appointment", &iso)]).await;
     let (_, page) = get(&citizen, &app.url(&format!("/dossiers/{id}"))).await;
-    assert!(
-        page.contains("Thư xin lỗi và hẹn lại ngày trả kết quả") && page.contains("15/01/2099") && page.contains(why)
-    );
+    assert!(page.contains("Thư xin lỗi và hẹn lại ngày trả kết quả") && page.contains(&dmy) && page.contains(why));
     assert!(page.contains(&format!("action=\"/dossiers/{id}/withdraw\"")), "undecided: the citizen may withdraw");
 
     // The leader approves with a result; the desk returns it; the steps' times are shown.
@@ -667,4 +666,163 @@ async fn a_route_is_walked_on_the_pages_by_three_officials_and_a_citizen() {
     assert!(page.contains("Hồ sơ đã được rút.") && page.contains("Công dân đã rút hồ sơ"));
     let (_, queue) = get(&desk, &app.url("/desk")).await;
     assert!(!queue.contains(&format!("/desk/dossiers/{id2}\"")), "it left the queue");
+}
+
+#[tokio::test]
+async fn administrators_manage_officials_duties_on_a_page() {
+    use motcua_core::route::Role as Duty;
+    let app = TestApp::start().await;
+    app.user("quantri", Role::Admin, None).await;
+    app.user("mot.nguoi", Role::Official, Some(BA_DINH_POLICE)).await;
+    app.user("chuyen.vien", Role::Official, Some(BA_DINH_POLICE)).await;
+    let (admin, _) = sign_in(&app, "quantri", "").await;
+    let (status, page) = get(&admin, &app.url(&format!("/admin/officials?agency={BA_DINH_POLICE}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("mot.nguoi") && page.contains("chuyen.vien"));
+    assert!(page.contains("mọi nhiệm vụ (chưa giao cụ thể)"), "nothing recorded: every duty");
+    let token = csrf(&page);
+    let url = app.url("/admin/officials");
+    let to = post_303(
+        &admin,
+        &url,
+        &[("csrf", &token), ("agency", BA_DINH_POLICE), ("username", "chuyen.vien"), ("roles", "specialist")],
+    )
+    .await;
+    assert_eq!(to, format!("/admin/officials?agency={BA_DINH_POLICE}&done=1"));
+    let u = app.store.user_by_username("chuyen.vien").await.unwrap().unwrap();
+    let duties = app.store.duties(&u).await.unwrap();
+    assert_eq!(duties.roles_in(BA_DINH_POLICE), [Duty::Specialist]);
+    // Bad input: refused with the reason, nothing changed.
+    for (form, says) in [
+        (vec![("username", "chuyen.vien"), ("agency", BA_DINH_POLICE), ("roles", "boss")], "Chọn trong các nhiệm vụ"),
+        (vec![("username", "ai.do"), ("agency", BA_DINH_POLICE), ("roles", "leader")], "Không có tài khoản"),
+        (vec![("username", "chuyen.vien"), ("agency", "NOPE"), ("roles", "leader")], "Không có cơ quan"),
+    ] {
+        let mut f = vec![("csrf", token.as_str())];
+        f.extend(form);
+        let res = post(&admin, &url, &f).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(says), "{says}");
+    }
+    assert_eq!(app.store.duties(&u).await.unwrap().roles_in(BA_DINH_POLICE), [Duty::Specialist]);
+    // The specialist may not manage; the one-person official (every duty, agency admin
+    // included) may, for their own agency only.
+    let (specialist, _) = sign_in(&app, "chuyen.vien", "").await;
+    assert_eq!(get(&specialist, &app.url("/admin/officials")).await.0, StatusCode::FORBIDDEN);
+    let (one, _) = sign_in(&app, "mot.nguoi", "").await;
+    assert_eq!(get(&one, &app.url("/admin/officials")).await.0, StatusCode::OK);
+    assert_eq!(get(&one, &app.url(&format!("/admin/officials?agency={OTHER_POLICE}"))).await.0, StatusCode::FORBIDDEN);
+}
+
+/// Takes a desk action through its form and returns where the page went: the dossier's page,
+/// or the queue once the dossier has passed to another agency.
+async fn page_act(app: &TestApp, c: &Client, id: &str, fields: &[(&str, &str)]) -> String {
+    let (status, page) = get(c, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let action = fields.iter().find(|(k, _)| *k == "action").map(|(_, v)| *v).unwrap_or_default();
+    assert!(page.contains(&format!("name=\"action\" value=\"{action}\"")), "the page offers {action}");
+    let token = csrf(&page);
+    let mut form = vec![("csrf", token.as_str())];
+    form.extend_from_slice(fields);
+    post_303(c, &app.url(&format!("/desk/dossiers/{id}/actions")), &form).await
+}
+
+/// A dossier of `procedure` at `agency`, drafted and submitted through the API.
+async fn api_submitted(app: &TestApp, procedure: &str, agency: &str, phone: &str) -> String {
+    let res = client()
+        .post(app.url("/api/v1/accounts"))
+        .json(&serde_json::json!({"full_name": "Phạm Thị Dung", "phone": phone, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let token = app.token(phone).await;
+    let v: serde_json::Value = client()
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"procedure_code": procedure, "agency_code": agency, "applicant": applicant(),
+                                  "delivery": "online", "form": {}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_str().expect("a draft").to_string();
+    assert_eq!(submit(app, &token, &id).await.status(), StatusCode::OK);
+    id
+}
+
+async fn upload_result_page(app: &TestApp, c: &Client, id: &str) -> String {
+    let (_, page) = get(c, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    let res = upload_form(
+        c,
+        &app.url(&format!("/desk/dossiers/{id}/documents")),
+        &csrf(&page),
+        "Kết quả",
+        pdf_bytes("kq"),
+        "kq.pdf",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(c, &app.url(&format!("/desk/dossiers/{id}"))).await;
+    between(&page, "name=\"document_id\">", "</select>")
+        .and_then(|s| between(s, "<option value=\"", "\""))
+        .expect("a result document to choose")
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_inter_agency_and_chained_routes_are_walked_on_the_desk_pages() {
+    let app = TestApp::start().await;
+    for (name, agency) in [
+        ("so.nnmt", "SNNMT.01"),
+        ("ubnd.tinh", "UBNDT.01"),
+        ("ubnd.xa", "UBNDX.00004"),
+        ("cong.an", BA_DINH_POLICE),
+        ("bhxh", "BHXHT.01"),
+    ] {
+        app.user(name, Role::Official, Some(agency)).await;
+    }
+    let mut c = std::collections::HashMap::new();
+    for name in ["so.nnmt", "ubnd.tinh", "ubnd.xa", "cong.an", "bhxh"] {
+        c.insert(name, sign_in(&app, name, "").await.0);
+    }
+    let here = |id: &str| format!("/desk/dossiers/{id}?done=action");
+
+    // 2.002835: the department receives and passes its two steps; the province confirms and
+    // signs; the department returns the result.
+    let id = api_submitted(&app, "2.002835", "SNNMT.01", "0915000001").await;
+    assert_eq!(page_act(&app, &c["so.nnmt"], &id, &[("action", "receive")]).await, here(&id));
+    assert_eq!(page_act(&app, &c["so.nnmt"], &id, &[("action", "forward")]).await, here(&id));
+    // Passed to the province; the receiving department still follows it.
+    assert_eq!(page_act(&app, &c["so.nnmt"], &id, &[("action", "approve")]).await, here(&id));
+    let (_, queue) = get(&c["ubnd.tinh"], &app.url("/desk")).await;
+    assert!(queue.contains(&format!("/desk/dossiers/{id}\"")), "in the province's queue");
+    let doc = upload_result_page(&app, &c["ubnd.tinh"], &id).await;
+    assert_eq!(
+        page_act(&app, &c["ubnd.tinh"], &id, &[("action", "sign"), ("document_id", &doc)]).await,
+        "/desk?done=action"
+    );
+    assert_eq!(page_act(&app, &c["so.nnmt"], &id, &[("action", "return_result")]).await, here(&id));
+    let (_, page) = get(&c["so.nnmt"], &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(page.contains("Đã trả kết quả"));
+
+    // 2.000986: commune, police, social security, back to the commune; one send-back.
+    let id = api_submitted(&app, "2.000986", "UBNDX.00004", "0915000002").await;
+    for action in ["receive", "forward", "sign"] {
+        assert_eq!(page_act(&app, &c["ubnd.xa"], &id, &[("action", action)]).await, here(&id), "{action}");
+    }
+    let (_, page) = get(&c["ubnd.xa"], &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(page.contains("<select id=\"forward-target\" name=\"target\">"), "two ways on: the step is chosen");
+    page_act(&app, &c["ubnd.xa"], &id, &[("action", "forward"), ("target", "register_residence")]).await;
+    assert_eq!(page_act(&app, &c["cong.an"], &id, &[("action", "approve")]).await, "/desk?done=action");
+    page_act(&app, &c["bhxh"], &id, &[("action", "send_back"), ("reason", "Sai số định danh của trẻ")]).await;
+    page_act(&app, &c["ubnd.xa"], &id, &[("action", "forward"), ("target", "issue_insurance_card")]).await;
+    let doc = upload_result_page(&app, &c["bhxh"], &id).await;
+    page_act(&app, &c["bhxh"], &id, &[("action", "approve"), ("document_id", &doc)]).await;
+    assert_eq!(page_act(&app, &c["ubnd.xa"], &id, &[("action", "return_result")]).await, here(&id));
+    let (_, page) = get(&c["ubnd.xa"], &app.url(&format!("/desk/dossiers/{id}"))).await;
+    assert!(page.contains("Đã trả kết quả") && page.contains("Sai số định danh của trẻ"));
 }

@@ -188,18 +188,33 @@ async fn refusal_with_its_legal_basis_apology_and_withdrawal() {
 
     // An apology moves the appointment the citizen sees, never the due instant of the indices.
     let (_, code) = submitted(&app, &citizen, RESIDENCE, BA_DINH_POLICE).await;
+    let (iso, dmy, close) = working_day_ahead(&app, 20).await;
     must(
         &app,
         &all,
         &code,
-        json!({"action": "apologise", "reason": "x", "new_appointment": "2099-01-05"}),
+        json!({"action": "apologise", "reason": "x", "new_appointment": iso}),
         StatusCode::CONFLICT,
     )
     .await; // not yet received
     let received = must(&app, &all, &code, json!({"action": "receive"}), StatusCode::OK).await;
     let due = received["due_at"].as_str().unwrap().to_string();
-    for (bad, key) in [("05/13/2099", "appointment_format"), ("2020-01-01", "appointment_not_later"), ("", "required")]
-    {
+    // A Sunday within the year, and a date past it.
+    let today = chrono::Utc::now().with_timezone(&motcua_core::calendar::vietnam()).date_naive();
+    let sunday = (1..=14)
+        .map(|i| today + chrono::Days::new(i))
+        .find(|d| chrono::Datelike::weekday(d) == chrono::Weekday::Sun)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    for (bad, key) in [
+        ("05/13/2099", "appointment_format"),
+        ("2020-01-01", "appointment_not_later"),
+        ("", "required"),
+        ("+99999-01-01", "appointment_too_far"),
+        ("01/01/2099", "appointment_too_far"),
+        (sunday.as_str(), "appointment_day_off"),
+    ] {
         let v = must(
             &app,
             &all,
@@ -214,12 +229,24 @@ async fn refusal_with_its_legal_basis_apology_and_withdrawal() {
         &app,
         &all,
         &code,
-        json!({"action": "apologise", "reason": "Cần xác minh thêm với Công an tỉnh", "new_appointment": "15/01/2099"}),
+        json!({"action": "apologise", "reason": "Cần xác minh thêm với Công an tỉnh", "new_appointment": dmy}),
         StatusCode::OK,
     )
     .await;
     // 17:00 Vietnam time on that day (the default close of working hours) is 10:00 UTC.
-    assert_eq!(v["appointment_at"], "2099-01-15T10:00:00Z");
+    assert_eq!(v["appointment_at"], close.as_str());
+    // Fields an action does not take are refused, not dropped.
+    for (body, field) in [
+        (json!({"action": "request_supplement", "reason": "x", "new_appointment": iso}), "new_appointment"),
+        (json!({"action": "apologise", "reason": "x", "new_appointment": iso, "assignee": "mot.minh"}), "assignee"),
+        (json!({"action": "forward", "legal_basis": "x"}), "legal_basis"),
+    ] {
+        let e = must(&app, &all, &code, body, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(e["errors"][0]["field"], field);
+    }
+    let e = must(&app, &citizen, &code, json!({"action": "withdraw", "target": "x"}), StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert_eq!(e["errors"][0]["field"], "target");
     assert_eq!(v["due_at"].as_str(), Some(due.as_str()), "the indices keep the original due instant");
     let seen = view(&app, &citizen, &code).await;
     let last = seen["history"].as_array().unwrap().last().unwrap().clone();
