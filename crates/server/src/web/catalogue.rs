@@ -205,6 +205,13 @@ struct ProcedurePage {
     form: FormState,
     login_href: String,
     register_href: String,
+    /// Plain guidance: the processing time in words, the date of the result if received now
+    /// (`dd/mm/yyyy`), the fee online, how many documents to prepare.
+    guide_time: String,
+    result_date: Option<String>,
+    guide_fee: Vec<String>,
+    doc_count: usize,
+    bring_count: String,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -246,7 +253,19 @@ async fn procedure_page(
         form.set("delivery", "online");
     }
     let back = url_encode(&format!("/procedures/{}", p.code));
+    let online_row =
+        p.channels.iter().find(|r| r.channel == motcua_core::catalogue::Channel::Online).or(p.channels.first());
+    let guide_time = online_row.map(|r| labels::processing_time(&tr, &r.processing_time)).unwrap_or_default();
+    let guide_fee = online_row.map(|r| labels::fee(&tr, &r.fee)).unwrap_or_default();
+    let result_date = result_date_if_received_now(state, &p);
+    let doc_count = p.required_documents.len();
+    let bring_count = tr.t_args("guide-bring-count", &[("n", &doc_count.to_string())]);
     let page = ProcedurePage {
+        bring_count,
+        guide_time,
+        result_date,
+        guide_fee,
+        doc_count,
         tr,
         nav: ctx.nav(),
         levels: labels::levels(&tr, &p.levels),
@@ -269,6 +288,25 @@ async fn procedure_page(
         p,
     };
     Ok(ctx.render(status, &page))
+}
+
+/// The day the result is due if a dossier were received now, `dd/mm/yyyy` (Vietnam time), by
+/// the national calendar and the default working hours (LEGAL-TIME.md): the date a person can
+/// plan around, beside "N working days". `None` when the catalogue states no time with a unit.
+fn result_date_if_received_now(state: &AppState, p: &motcua_core::catalogue::Procedure) -> Option<String> {
+    use motcua_core::legal_time::{due, ClockUnit, DueRequest};
+    let (amount, unit) = p.processing_time_for(motcua_core::catalogue::Channel::Online)?;
+    let unit = ClockUnit::from_catalogue(unit)?;
+    let cutoff = p.same_day_cutoff.as_deref().and_then(|c| chrono::NaiveTime::parse_from_str(c, "%H:%M").ok());
+    let unit = match cutoff {
+        Some(_) if unit == ClockUnit::WorkingDays && amount <= 1.0 => ClockUnit::SameDay,
+        _ => unit,
+    };
+    let now = chrono::Utc::now();
+    let hours = motcua_core::calendar::WorkingHours::default();
+    let req = DueRequest { received_at: now, amount, unit, cutoff, pauses: &[], now };
+    let at = due(state.calendar().as_ref(), &hours, &req).ok()?.due_at;
+    Some(at.with_timezone(&motcua_core::calendar::vietnam()).format("%d/%m/%Y").to_string())
 }
 
 /// `GET /procedures/{code}?agency_q=`.

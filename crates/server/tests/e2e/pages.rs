@@ -826,3 +826,21 @@ async fn the_inter_agency_and_chained_routes_are_walked_on_the_desk_pages() {
     let (_, page) = get(&c["ubnd.xa"], &app.url(&format!("/desk/dossiers/{id}"))).await;
     assert!(page.contains("Đã trả kết quả") && page.contains("Sai số định danh của trẻ"));
 }
+
+#[tokio::test]
+async fn a_procedure_page_gives_plain_guidance_with_the_date_of_the_result() {
+    let app = TestApp::start().await;
+    // 1.010041: 1 working day online. The date is the calendar's own answer for one working
+    // day from now (by the API), in dd/mm/yyyy.
+    let (_, dmy, _) = working_day_ahead(&app, 1).await;
+    for (lang, says) in [("vi", "hẹn trả kết quả vào ngày"), ("en", "the result is due by")] {
+        let (status, page) = get(&browser(), &app.url(&format!("/procedures/{RESIDENCE}?lang={lang}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        let guide = between(&page, "id=\"guide-title\"", "</section>").expect("a guidance section");
+        assert!(guide.contains(says) && guide.contains(&format!("<strong>{dmy}</strong>")), "{lang}: {guide}");
+        assert!(guide.contains("<ol>") && guide.matches("<li>").count() == 5, "five first-time steps");
+        assert!(guide.contains("href=\"#documents\""), "what to bring links to the list");
+    }
+    let (_, page) = get(&browser(), &app.url(&format!("/procedures/{RESIDENCE}"))).await;
+    assert!(between(&page, "id=\"guide-title\"", "</section>").unwrap().contains("Miễn phí"), "the fee, in words");
+}
