@@ -8,6 +8,8 @@
 #                                   (the submission with JavaScript off) and weight.mjs (each
 #                                   page under 50 KB transferred); ends with "browser: N passed,
 #                                   M failed" and fails when any check failed
+#   tests/browser/run.sh screenshots  the README's screenshots (phone and desktop, vi and en) into
+#                                   docs/screenshots/, by hand
 #   tests/browser/run.sh weight     only weight.mjs, with the slow-3G timings, rewriting its
 #                                   section of BENCHMARKS.md (bench/page-weight.sh)
 #
@@ -17,7 +19,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mode="${1:-all}"
-case "$mode" in all|weight) ;; *) echo "usage: $0 [weight]"; exit 2 ;; esac
+case "$mode" in all|weight|screenshots) ;; *) echo "usage: $0 [weight|screenshots]"; exit 2 ;; esac
 root="$(cd "$here/../.." && pwd)"
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -81,6 +83,11 @@ export BASE_URL="$base" CITIZEN_USER=demo CITIZEN_PASSWORD="$citizen_pw" \
   OFFICIAL_USER=canbo.congan OFFICIAL_PASSWORD="$official_pw" \
   ADMIN_USER="${admin_pw:+admin}" ADMIN_PASSWORD="$admin_pw"
 
+if [ "$mode" = screenshots ]; then
+  echo "== screenshots.mjs (writes docs/screenshots/)"
+  (cd "$here" && node screenshots.mjs "$root/docs/screenshots")
+  exit 0
+fi
 if [ "$mode" = weight ]; then
   echo "== weight.mjs --slow3g (writes BENCHMARKS.md)"
   (cd "$here" && node weight.mjs --slow3g --write "$root/BENCHMARKS.md")
