@@ -18,6 +18,7 @@
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { walkSteps } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -127,21 +128,12 @@ async function registerCitizen(page, who) {
 /** Through the pages: agency search, draft form, PDF upload, then (unless `submit` is false)
  * submit. Returns the dossier id. */
 async function createDossier(page, { submit = true } = {}) {
-  await page.goto(`${BASE}/procedures/${PROCEDURE}?lang=vi`);
-  await page.fill('#agency_q', 'Ba Dinh');
-  await submitVia(page, '#agency-search');
-  const radio = page.locator(`input[name=agency_code][value="${AGENCY}"]`);
-  if ((await radio.count()) === 0) throw new Error(`agency ${AGENCY} not offered for "Ba Dinh"`);
-  await radio.check();
-  await page.fill('#full_name', 'Nguyễn Văn Kiểm Thử');
-  await page.fill('#id_number', '001090012345');
-  await page.fill('#phone', '0912345678');
-  await page.fill('#address', 'Số 1 Phố Đội Cấn, Phường Ba Đình, Hà Nội');
-  await page.check('input[name=delivery][value=online]');
-  await submitVia(page, `form[action="/procedures/${PROCEDURE}/dossiers"] button[type=submit]`);
-  const m = new URL(page.url()).pathname.match(/^\/dossiers\/([^/?#]+)$/);
-  if (!m) throw new Error(`draft not created; at ${page.url()}: ${await page.locator('.error-summary').innerText().catch(() => '?')}`);
-  const id = m[1];
+  const id = await walkSteps(page, BASE, {
+    full_name: 'Nguyễn Văn Kiểm Thử',
+    id_number: '001090012345',
+    phone: '0912345678',
+    address: 'Số 1 Phố Đội Cấn, Phường Ba Đình, Hà Nội',
+  });
   await page.setInputFiles('#file', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
   await page.fill('#doc-name', 'Tờ khai');
   await submitVia(page, 'form.upload button[type=submit]');
@@ -221,10 +213,28 @@ try {
   const toRefuse = await createDossier(citizen);
   console.log(`(dossiers submitted: ${id}, ${toSupplement}, ${toRefuse}; draft ${draft})`);
   for (const lang of LANGS) {
-    await visit(citizen, `/procedures/${PROCEDURE} (signed in)`, `/procedures/${PROCEDURE}?agency_q=Ba+Dinh`, lang);
-    await citizen.goto(BASE + withLang(`/procedures/${PROCEDURE}`, lang));
-    await submitVia(citizen, `form[action="/procedures/${PROCEDURE}/dossiers"] button[type=submit]`);
-    await check(citizen, `/procedures/${PROCEDURE} (draft posted empty, errors)`, lang);
+    await visit(citizen, `/procedures/${PROCEDURE} (signed in)`, `/procedures/${PROCEDURE}`, lang);
+    // The submission's steps: each step, and a step posted empty (errors).
+    await visit(citizen, `/procedures/${PROCEDURE}/apply (step 1)`, `/procedures/${PROCEDURE}/apply?agency_q=Ba+Dinh`, lang);
+    await citizen.goto(BASE + withLang(`/procedures/${PROCEDURE}/apply`, lang));
+    await submitVia(citizen, 'button[name=go][value=next]');
+    await check(citizen, `/procedures/${PROCEDURE}/apply (step 1 posted empty, errors)`, lang);
+    await citizen.goto(BASE + withLang(`/procedures/${PROCEDURE}/apply?agency_q=Ba+Dinh`, lang));
+    await citizen.locator(`input[name=agency_code][value="${AGENCY}"]`).check();
+    await submitVia(citizen, 'button[name=go][value=next]');
+    await check(citizen, `/procedures/${PROCEDURE}/apply (step 2)`, lang);
+    await citizen.fill('#id_number', '12');
+    await submitVia(citizen, 'button[name=go][value=next]');
+    await check(citizen, `/procedures/${PROCEDURE}/apply (step 2 with errors)`, lang);
+    await citizen.fill('#full_name', 'Nguyễn Văn Kiểm Thử');
+    await citizen.fill('#id_number', '001090012345');
+    await citizen.fill('#phone', '0912345678');
+    await citizen.fill('#address', 'Hà Nội');
+    await submitVia(citizen, 'button[name=go][value=next]');
+    await check(citizen, `/procedures/${PROCEDURE}/apply (step 3)`, lang);
+    await visit(citizen, '/dossiers (with an unfinished submission)', '/dossiers', lang);
+    await citizen.goto(BASE + withLang(`/procedures/${PROCEDURE}/apply`, lang));
+    await submitVia(citizen, '#apply-discard');
     await visit(citizen, '/dossiers', '/dossiers', lang);
     await visit(citizen, '/dossiers/{id} (draft)', `/dossiers/${draft}`, lang);
     await citizen.goto(BASE + withLang(`/dossiers/${draft}`, lang));

@@ -90,3 +90,39 @@ export class Tally {
     return crashed ? 2 : this.failed > 0 ? 1 : 0;
   }
 }
+
+/** Clicks `selector` and waits for the page it leads to. */
+export async function clickAndWait(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+}
+
+/** The number of the current step of the submission on the page ('' when none). */
+export function currentStep(page) {
+  return page.locator('[aria-current=step] .n').innerText().catch(() => '');
+}
+
+/**
+ * The submission's steps 1 to 3 for PROCEDURE at AGENCY (found by searching "Ba Dinh") with
+ * clicks, as a signed-in citizen: starts afresh (a half-done submission left by an earlier run
+ * is discarded). Ends on the new dossier draft's page; returns its id.
+ */
+export async function walkSteps(page, base, applicant, { lang = 'vi', delivery = 'online' } = {}) {
+  await page.goto(`${base}/procedures/${PROCEDURE}/apply?lang=${lang}`);
+  if ((await currentStep(page)) !== '1') {
+    await clickAndWait(page, '#apply-discard');
+    await page.goto(`${base}/procedures/${PROCEDURE}/apply?lang=${lang}`);
+  }
+  await page.fill('#agency_q', 'Ba Dinh');
+  await clickAndWait(page, '#agency-search');
+  const radio = page.locator(`input[name=agency_code][value="${AGENCY}"]`);
+  if ((await radio.count()) === 0) throw new Error(`agency ${AGENCY} not offered for "Ba Dinh"`);
+  await radio.check();
+  await clickAndWait(page, 'button[name=go][value=next]');
+  for (const [id, v] of Object.entries(applicant)) await page.fill(`#${id}`, v);
+  await clickAndWait(page, 'button[name=go][value=next]');
+  await page.check(`input[name=delivery][value=${delivery}]`);
+  await clickAndWait(page, 'button[name=go][value=next]');
+  const m = new URL(page.url()).pathname.match(/^\/dossiers\/([^/?#]+)$/);
+  if (!m) throw new Error(`draft not created; at ${page.url()}: ${await page.locator('.error-summary').innerText().catch(() => '?')}`);
+  return m[1];
+}

@@ -2,11 +2,11 @@
 //
 // 1. The submission of procedure 1.010041 from the home page, in vi and in en, with nothing
 //    but page.keyboard (Tab, Shift+Tab, arrows, Space, Enter, typing; never click()): search
-//    the procedure, sign in as the demo citizen, find the agency, fill the draft, attach a PDF
+//    the procedure, sign in as the demo citizen, walk the steps (agency, applicant, delivery), attach a PDF
 //    through the file chooser opened with Space, submit, and reach the dossier page showing
 //    its code. At every focus stop the focused element must show a focus indicator (computed
 //    outline or box-shadow) and lie in the viewport.
-// 2. Bad input, in vi and in en: a wrong password, a draft with a bad ID number and a missing
+// 2. Bad input, in vi and in en: a wrong password, step 2 with a bad ID number and a missing
 //    address, an upload without a file. After each, focus must be on the error summary (in the
 //    page's language), everything typed must still be there, and the summary's link must take
 //    the keyboard to the field; the walk then fixes the input and goes on.
@@ -89,6 +89,10 @@ async function tabTo(page, want, label, { back = false } = {}) {
 }
 
 const byId = (id) => (f) => f.id === id;
+/** The "continue" button of a step of the submission. */
+const nextButton = (f) => f.tag === 'button' && f.name === 'go' && f.value === 'next';
+/** The number of the current step of the submission on this page ('' when none). */
+const currentStep = (page) => page.locator('[aria-current=step] .n').innerText().catch(() => '');
 
 /** Presses `key` and waits for the page it leads to. */
 async function pressAndWait(page, key) {
@@ -209,10 +213,22 @@ async function walk(browser, lng, { bad }) {
     `at ${page.url()}`,
   );
 
-  // The agency: search "Ba Dinh", pick the police of Phường Ba Đình.
+  // The submission in steps: start (a half-done one left by an earlier run is discarded).
+  await tabTo(page, byId('apply-start'), 'the start button');
+  await pressAndWait(page, 'Enter');
+  if ((await currentStep(page)) !== '1') {
+    await tabTo(page, byId('apply-discard'), 'discard');
+    await pressAndWait(page, 'Enter');
+    await tabTo(page, byId('apply-start'), 'the start button');
+    await pressAndWait(page, 'Enter');
+  }
+  // Step 1, the agency: search "Ba Dinh", pick the police of Phường Ba Đình.
   await typeInto(page, 'agency_q', 'Ba Dinh');
   await pressAndWait(page, 'Enter');
   await chooseRadio(page, 'agency_code', AGENCY);
+  await tabTo(page, nextButton, 'step 1: continue');
+  await pressAndWait(page, 'Enter');
+  // Step 2, the applicant.
   const typed = {
     full_name: 'Nguyễn Văn Bàn Phím',
     id_number: bad ? '12345' : '001090012345',
@@ -220,16 +236,14 @@ async function walk(browser, lng, { bad }) {
     address: bad ? '' : 'Số 1 Phố Đội Cấn, Phường Ba Đình, Hà Nội',
   };
   for (const [id, text] of Object.entries(typed)) await typeInto(page, id, text);
-  await chooseRadio(page, 'delivery', 'post');
-  await tabTo(page, (f) => f.tag === 'button' && f.form === `/procedures/${PROCEDURE}/dossiers`, 'the draft button');
+  await tabTo(page, nextButton, 'step 2: continue');
   await pressAndWait(page, 'Enter');
 
   if (bad) {
-    if (await expectSummaryFocus(page, lng, 'draft with a bad ID number and no address')) {
-      const agencyRadio = await page.evaluate((code) => document.querySelector(`input[name=agency_code][value="${code}"]`)?.checked === true, AGENCY);
-      const kept = await values(page, ['full_name', 'id_number', 'phone', 'address', 'delivery-post']);
-      expectKept({ ...kept, agency: agencyRadio }, { ...typed, 'delivery-post': true, agency: true }, 'draft', lng);
-      await followSummaryLink(page, 'id_number', 'draft', lng);
+    if (await expectSummaryFocus(page, lng, 'step 2 with a bad ID number and no address')) {
+      const kept = await values(page, ['full_name', 'id_number', 'phone', 'address']);
+      expectKept(kept, typed, 'step 2', lng);
+      await followSummaryLink(page, 'id_number', 'step 2', lng);
     }
     // Fix: the ID number (focus is on it when the link worked; typeInto tabs to it otherwise),
     // then the address.
@@ -238,9 +252,13 @@ async function walk(browser, lng, { bad }) {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type('001090012345');
     await typeInto(page, 'address', 'Số 1 Phố Đội Cấn, Phường Ba Đình, Hà Nội');
-    await tabTo(page, (x) => x.tag === 'button' && x.form === `/procedures/${PROCEDURE}/dossiers`, 'the draft button');
+    await tabTo(page, nextButton, 'step 2: continue');
     await pressAndWait(page, 'Enter');
   }
+  // Step 3, how to receive the result; then the dossier draft exists.
+  await chooseRadio(page, 'delivery', 'post');
+  await tabTo(page, nextButton, 'step 3: continue');
+  await pressAndWait(page, 'Enter');
   const m = new URL(page.url()).pathname.match(/^\/dossiers\/([^/]+)$/);
   if (!m) throw new Error(`draft not created; at ${page.url()}`);
   const id = m[1];

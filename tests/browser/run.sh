@@ -5,11 +5,14 @@
 #
 #   tests/browser/run.sh            axe.mjs (WCAG on every page), keyboard.mjs (keyboard-only
 #                                   submission, focus visible, error summary focused), nojs.mjs
-#                                   (the submission with JavaScript off) and weight.mjs (each
+#                                   (the submission with JavaScript off), resume.mjs (the connection
+#                                   cut mid-way and resumed in a new session; the session-expiry
+#                                   warning) and weight.mjs (each
 #                                   page under 50 KB transferred); ends with "browser: N passed,
 #                                   M failed" and fails when any check failed
 #   tests/browser/run.sh screenshots  the README's screenshots (phone and desktop, vi and en) into
 #                                   docs/screenshots/, by hand
+#   tests/browser/run.sh only X.mjs one check script, counted the same way (while working on it)
 #   tests/browser/run.sh weight     only weight.mjs, with the slow-3G timings, rewriting its
 #                                   section of BENCHMARKS.md (bench/page-weight.sh)
 #
@@ -19,7 +22,12 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mode="${1:-all}"
-case "$mode" in all|weight|screenshots) ;; *) echo "usage: $0 [weight|screenshots]"; exit 2 ;; esac
+scripts="axe.mjs keyboard.mjs nojs.mjs resume.mjs weight.mjs"
+case "$mode" in
+  all|weight|screenshots) ;;
+  only) [ -n "${2:-}" ] && [ -f "$here/$2" ] || { echo "usage: $0 only SCRIPT.mjs"; exit 2; }; scripts="$2" ;;
+  *) echo "usage: $0 [weight|screenshots|only SCRIPT.mjs]"; exit 2 ;;
+esac
 root="$(cd "$here/../.." && pwd)"
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -98,7 +106,7 @@ fi
 status=0
 passed=0
 failed=0
-for script in axe.mjs keyboard.mjs nojs.mjs weight.mjs; do
+for script in $scripts; do
   echo "== $script"
   out="$data/$script.out"
   rc=0

@@ -140,12 +140,8 @@ pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierI
         p
     };
     let agency_code = input.agency_code.trim();
-    if agency_code.is_empty() {
-        errors.push(FieldError::new("agency_code", "required"));
-    } else if state.store.agency(agency_code).await?.is_none() {
-        errors.push(FieldError::new("agency_code", "unknown_agency"));
-    } else if procedure.is_some() && !receives(state, agency_code, code).await? {
-        errors.push(FieldError::new("agency_code", "agency_not_for_procedure"));
+    if let Some(e) = agency_error(state, procedure.is_some().then_some(code), agency_code).await? {
+        errors.push(e);
     }
     let applicant = parse_applicant(&input.applicant, &mut errors);
     let delivery = input.delivery.trim();
@@ -182,6 +178,26 @@ pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierI
         same_day_cutoff: procedure.same_day_cutoff.clone(),
     };
     Ok(state.store.create_dossier_record(&new, user).await?)
+}
+
+/// What is wrong with `agency_code` as the receiving agency of procedure `code` (`None`: an
+/// unknown procedure, checked elsewhere): empty (`required`), unknown (`unknown_agency`) or
+/// not receiving that procedure (`agency_not_for_procedure`); `Ok(None)` when it is right.
+pub async fn agency_error(state: &AppState, code: Option<&str>, agency_code: &str) -> AppResult<Option<FieldError>> {
+    let agency_code = agency_code.trim();
+    let key = if agency_code.is_empty() {
+        "required"
+    } else if state.store.agency(agency_code).await?.is_none() {
+        "unknown_agency"
+    } else if let Some(code) = code {
+        if receives(state, agency_code, code).await? {
+            return Ok(None);
+        }
+        "agency_not_for_procedure"
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(FieldError::new("agency_code", key)))
 }
 
 /// True when `agency_code` receives dossiers of procedure `code`: its kind is one of the

@@ -258,6 +258,24 @@ impl Store {
         })
     }
 
+    /// Moves the expiry of the page session `secret` to `ttl` from now (the "stay signed in"
+    /// of the expiry warning). Returns the new expiry; `None` when the session is unknown or
+    /// already expired (then nothing changes: an ended session is not revived).
+    pub async fn extend_session(&self, secret: &str, ttl: Duration) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        with_db!(self, |writer, reader| {
+            let now = crate::now();
+            let at = now + ttl;
+            let n = sqlx::query("UPDATE sessions SET expires_at = $1 WHERE secret_hash = $2 AND expires_at > $3")
+                .bind(at)
+                .bind(secret_hash(secret))
+                .bind(now)
+                .execute(writer)
+                .await?
+                .rows_affected();
+            Ok((n == 1).then_some(at))
+        })
+    }
+
     /// Ends a session (sign-out).
     pub async fn delete_session(&self, secret: &str) -> Result<()> {
         with_db!(self, |writer, reader| {

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod documents;
 pub mod dossiers;
+pub mod form_drafts;
 pub mod idempotency;
 pub mod objects;
 pub mod officials;

@@ -11,7 +11,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::Cookie;
 use motcua_store::accounts::{random_secret, Role, SessionKind, User};
 use serde::Deserialize;
@@ -39,6 +39,10 @@ struct LoginPage {
     nav: Nav,
     form: FormState,
     register_href: String,
+    /// What a step posted after the session ended carries through the sign-in (hidden
+    /// `carry.*` fields), and the notice saying it is kept.
+    carry: Vec<(String, String)>,
+    notice: Option<String>,
 }
 
 fn with_next(path: &str, next: &str) -> String {
@@ -56,7 +60,26 @@ fn register_view(ctx: &Ctx, form: FormState) -> RegisterPage {
 
 fn login_view(ctx: &Ctx, form: FormState) -> LoginPage {
     let register_href = with_next("/register", form.v("next"));
-    LoginPage { tr: ctx.tr, nav: ctx.nav(), form, register_href }
+    LoginPage { tr: ctx.tr, nav: ctx.nav(), form, register_href, carry: vec![], notice: None }
+}
+
+/// The `carry.*` fields of a posted sign-in form, without the prefix.
+fn carried(fields: &std::collections::HashMap<String, String>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        fields.iter().filter_map(|(k, v)| Some((k.strip_prefix("carry.")?.to_string(), v.clone()))).collect();
+    out.sort();
+    out
+}
+
+/// The sign-in page for a step of the submission posted after the session ended: what was
+/// typed rides along in hidden fields and is saved once the person signs in again.
+pub fn login_carrying(ctx: &Ctx, code: &str, posted: &std::collections::HashMap<String, String>) -> Response {
+    let mut form = FormState::default();
+    form.set("next", super::apply::carried_next(code));
+    let mut page = login_view(ctx, form);
+    page.carry = super::apply::carried_fields(code, posted);
+    page.notice = Some(ctx.tr.t("apply-session-ended"));
+    ctx.render(StatusCode::OK, &page)
 }
 
 /// `GET /register?next=`.
@@ -152,9 +175,18 @@ pub async fn login(
     let login = fields.get("login").cloned().unwrap_or_default();
     let password = fields.get("password").cloned().unwrap_or_default();
     let next = safe_next(fields.get("next").map(String::as_str));
+    let carry = carried(&fields);
     let mut form = FormState::default();
     form.set("login", login.clone());
     form.set("next", next.clone().unwrap_or_default());
+    let view = |form: FormState| {
+        let mut page = login_view(&ctx, form);
+        if !carry.is_empty() {
+            page.notice = Some(ctx.tr.t("apply-session-ended"));
+            page.carry = carry.clone();
+        }
+        page
+    };
     let mut missing = vec![];
     if login.trim().is_empty() {
         missing.push(FieldError::new("login", "required"));
@@ -164,20 +196,23 @@ pub async fn login(
     }
     if !missing.is_empty() {
         form.add_error(&ctx.tr, &AppError::Invalid(missing), |f| Some(f.to_string()));
-        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &login_view(&ctx, form));
+        return ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &view(form));
     }
     match sign_in(&state, &login, &password, addr.ip()).await {
         Ok(user) => {
-            let to = landing(&user, next);
+            let map = carry.iter().cloned().collect();
+            let restored =
+                if carry.is_empty() { None } else { super::apply::restore_carried(&state, &user, &map).await };
+            let to = restored.unwrap_or_else(|| landing(&user, next));
             start_session(ctx, &state, &user, &to).await
         }
         Err(AppError::BadCredentials) => {
             form.add("login", ctx.tr.t("login-failed"));
-            ctx.render(StatusCode::UNAUTHORIZED, &login_view(&ctx, form))
+            ctx.render(StatusCode::UNAUTHORIZED, &view(form))
         }
         Err(e @ AppError::TooManyRequests(wait)) => {
             form.add_error(&ctx.tr, &e, |_| None);
-            let mut res = ctx.render(StatusCode::TOO_MANY_REQUESTS, &login_view(&ctx, form));
+            let mut res = ctx.render(StatusCode::TOO_MANY_REQUESTS, &view(form));
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
             res
         }
@@ -198,4 +233,38 @@ pub async fn logout(ctx: Ctx, State(state): State<AppState>, PageForm(fields): P
     let mut ctx = ctx;
     ctx.jar = ctx.jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     ctx.redirect("/")
+}
+
+/// `POST /session/extend`: "stay signed in" from the expiry warning. Moves the session's end
+/// to the full session time from now. The warning's script posts `js=1` and gets
+/// `{"expires_at": RFC 3339, "remaining_seconds": N}` (401 when the session has already ended); the form without the
+/// script goes back to `next`.
+pub async fn extend_session(ctx: Ctx, State(state): State<AppState>, PageForm(fields): PageForm) -> Response {
+    if let Err(e) = ctx.check_csrf(&fields) {
+        return ctx.error(e);
+    }
+    let js = fields.get("js").is_some_and(|v| v == "1");
+    let ttl = chrono::Duration::from_std(state.config.session_ttl).unwrap_or_else(|_| chrono::Duration::hours(8));
+    let extended = match &ctx.session_secret {
+        Some(secret) => match state.store.extend_session(secret, ttl).await {
+            Ok(at) => at,
+            Err(e) => return ctx.error(e.into()),
+        },
+        None => None,
+    };
+    match (js, extended) {
+        (true, Some(at)) => {
+            let body = serde_json::json!({
+                "expires_at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "remaining_seconds": ttl.num_seconds(),
+            });
+            (ctx.jar.clone(), axum::Json(body)).into_response()
+        }
+        (true, None) => (ctx.jar.clone(), StatusCode::UNAUTHORIZED).into_response(),
+        (false, Some(_)) => {
+            let next = safe_next(fields.get("next").map(String::as_str)).unwrap_or_else(|| "/".into());
+            ctx.redirect(&next)
+        }
+        (false, None) => ctx.error(AppError::Unauthorized),
+    }
 }

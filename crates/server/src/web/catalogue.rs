@@ -14,12 +14,11 @@ use motcua_core::agency::Agency;
 use motcua_core::catalogue::{Level, OnlineLevel, Procedure};
 use motcua_store::catalogue::ProcedureQuery;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Results per page of the search.
 const PAGE_SIZE: i64 = 20;
 /// Agencies listed at once on the procedure page.
-const AGENCY_LIST: i64 = 20;
+pub(super) const AGENCY_LIST: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -181,14 +180,22 @@ struct ChannelVm {
     description: String,
 }
 
-struct AgencyVm {
-    code: String,
-    name: String,
+pub(super) struct AgencyVm {
+    pub code: String,
+    pub name: String,
 }
 
-fn agency_vm(a: &Agency, lang: Lang) -> AgencyVm {
+pub(super) fn agency_vm(a: &Agency, lang: Lang) -> AgencyVm {
     let name = if lang == Lang::En && !a.name_en.is_empty() { a.name_en.clone() } else { a.name.clone() };
     AgencyVm { code: a.code.clone(), name }
+}
+
+/// The person's unfinished submission of this procedure, on its page.
+struct ResumeVm {
+    /// "Step 2 of 5: …".
+    step: String,
+    /// `dd/mm/yyyy HH:MM`, Vietnam time.
+    saved_at: String,
 }
 
 #[derive(Template)]
@@ -200,9 +207,6 @@ struct ProcedurePage {
     levels: String,
     online: String,
     channels: Vec<ChannelVm>,
-    agencies: Vec<AgencyVm>,
-    more_agencies: bool,
-    form: FormState,
     login_href: String,
     register_href: String,
     /// Plain guidance: the processing time in words, the date of the result if received now
@@ -212,46 +216,36 @@ struct ProcedurePage {
     guide_fee: Vec<String>,
     doc_count: usize,
     bring_count: String,
+    resume: Option<ResumeVm>,
+    notice: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
 pub struct ProcedureParams {
-    agency_q: Option<String>,
+    done: Option<String>,
 }
 
-async fn procedure_page(
-    ctx: &Ctx,
-    state: &AppState,
-    code: &str,
-    mut form: FormState,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn procedure_page(ctx: &Ctx, state: &AppState, code: &str, done: Option<&str>) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let p = state.store.procedure(code.trim()).await?.ok_or(AppError::NotFound)?;
-    let agency_q = form.v("agency_q").trim().to_string();
-    let q = (!agency_q.is_empty()).then_some(agency_q.as_str());
-    let mut found = state.store.agencies_for_procedure(&p.code, q, None, AGENCY_LIST + 1).await?;
-    let more_agencies = found.len() as i64 > AGENCY_LIST;
-    found.truncate(AGENCY_LIST as usize);
-    // Keep the chosen agency in the list when the form is shown again.
-    let chosen = form.v("agency_code").trim().to_string();
-    if !chosen.is_empty() && !found.iter().any(|a| a.code == chosen) {
-        if let Some(a) = state.store.agency(&chosen).await? {
-            if state.store.agency_receives(&a.code, &p.code).await? {
-                found.insert(0, a);
-            }
+    let resume = match &ctx.user {
+        Some(u) if u.role == motcua_store::accounts::Role::Citizen => {
+            state.store.form_draft(u.id, &p.code).await?.map(|d| ResumeVm {
+                step: super::apply::step_heading(
+                    &tr,
+                    super::apply::STEPS.iter().position(|s| *s == d.step).unwrap_or(0) + 1,
+                ),
+                saved_at: d
+                    .updated_at
+                    .with_timezone(&motcua_core::calendar::vietnam())
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
+            })
         }
-    }
-    if let Some(u) = &ctx.user {
-        if form.v("full_name").is_empty() && !form.has_errors() {
-            form.set("full_name", u.full_name.clone());
-            form.set("phone", u.phone.clone().unwrap_or_default());
-        }
-    }
-    if form.v("delivery").is_empty() {
-        form.set("delivery", "online");
-    }
+        _ => None,
+    };
+    let notice = (done == Some("discarded")).then(|| tr.t("apply-discarded"));
     let back = url_encode(&format!("/procedures/{}", p.code));
     let online_row =
         p.channels.iter().find(|r| r.channel == motcua_core::catalogue::Channel::Online).or(p.channels.first());
@@ -280,14 +274,13 @@ async fn procedure_page(
                 description: r.description.clone(),
             })
             .collect(),
-        agencies: found.iter().map(|a| agency_vm(a, tr.lang)).collect(),
-        more_agencies,
-        form,
         login_href: format!("/login?next={back}"),
         register_href: format!("/register?next={back}"),
+        resume,
+        notice,
         p,
     };
-    Ok(ctx.render(status, &page))
+    Ok(ctx.render(StatusCode::OK, &page))
 }
 
 /// The day the result is due if a dossier were received now, `dd/mm/yyyy` (Vietnam time), by
@@ -309,25 +302,19 @@ fn result_date_if_received_now(state: &AppState, p: &motcua_core::catalogue::Pro
     Some(at.with_timezone(&motcua_core::calendar::vietnam()).format("%d/%m/%Y").to_string())
 }
 
-/// `GET /procedures/{code}?agency_q=`.
+/// `GET /procedures/{code}`.
 pub async fn procedure(
     ctx: Ctx,
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(params): Query<ProcedureParams>,
 ) -> Response {
-    let mut form = FormState::default();
-    form.set("agency_q", params.agency_q.unwrap_or_default());
-    procedure_page(&ctx, &state, &code, form, StatusCode::OK).await.unwrap_or_else(|e| ctx.error(e))
+    procedure_page(&ctx, &state, &code, params.done.as_deref()).await.unwrap_or_else(|e| ctx.error(e))
 }
 
-/// The element on the procedure page for a field of the draft.
-fn draft_field_id(field: &str) -> Option<String> {
-    let f = field.strip_prefix("applicant.").unwrap_or(field);
-    matches!(f, "full_name" | "id_number" | "phone" | "address" | "agency_code" | "delivery").then(|| f.to_string())
-}
-
-/// `POST /procedures/{code}/dossiers`: creates a draft and goes to it.
+/// `POST /procedures/{code}/dossiers`: every answer at once (the one-page form of clients that
+/// post all fields); creates a draft and goes to it. Answers with errors are saved as the
+/// submission's form draft and its first step with an error is shown, answers kept.
 pub async fn create_draft(
     ctx: Ctx,
     State(state): State<AppState>,
@@ -355,12 +342,16 @@ pub async fn create_draft(
         form: None,
     };
     match service::create_draft(&state, &user, &input).await {
-        Ok(d) => ctx.redirect(&format!("/dossiers/{}", d.id)),
-        Err(e @ AppError::Invalid(_)) => {
-            let keep: HashMap<String, String> = fields.into_iter().filter(|(k, _)| k != "csrf").collect();
-            let mut form = FormState::with_values(keep);
-            form.add_error(&ctx.tr, &e, draft_field_id);
-            procedure_page(&ctx, &state, &code, form, StatusCode::UNPROCESSABLE_ENTITY)
+        Ok(d) => {
+            // The one-page form supersedes a half-done submission in steps.
+            if let Err(e) = state.store.delete_form_draft(user.id, &d.procedure_code).await {
+                return ctx.error(e.into());
+            }
+            ctx.redirect(&format!("/dossiers/{}", d.id))
+        }
+        Err(AppError::Invalid(errors)) if !errors.iter().any(|e| e.field == "procedure_code") => {
+            let answers = super::apply::posted_answers(&fields);
+            super::apply::show_invalid(&ctx, &state, &user, code.trim(), answers, errors)
                 .await
                 .unwrap_or_else(|e| ctx.error(e))
         }

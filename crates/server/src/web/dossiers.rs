@@ -319,6 +319,18 @@ struct ListPage {
     tr: Tr,
     nav: Nav,
     rows: Vec<RowVm>,
+    /// Submissions in steps not yet made into a dossier draft, most recent first.
+    unfinished: Vec<UnfinishedVm>,
+}
+
+/// A submission in steps not finished: where to continue it.
+struct UnfinishedVm {
+    procedure_code: String,
+    procedure_name: String,
+    /// "Step 2 of 5: …".
+    step: String,
+    /// `dd/mm/yyyy HH:MM`, Vietnam time.
+    saved_at: String,
 }
 
 /// `GET /dossiers`: the signed-in account's dossiers, newest first.
@@ -327,7 +339,26 @@ pub async fn list(ctx: Ctx, State(state): State<AppState>) -> Response {
         let user = ctx.require_user()?;
         let items = state.store.dossiers_of_owner(user.id, 200).await?;
         let rows = items.iter().map(|d| row_vm(&ctx.tr, d)).collect();
-        Ok::<_, AppError>(ctx.render(StatusCode::OK, &ListPage { tr: ctx.tr, nav: ctx.nav(), rows }))
+        let unfinished = state
+            .store
+            .form_drafts_of(user.id, 50)
+            .await?
+            .into_iter()
+            .map(|f| UnfinishedVm {
+                step: super::apply::step_heading(
+                    &ctx.tr,
+                    super::apply::STEPS.iter().position(|s| *s == f.step).unwrap_or(0) + 1,
+                ),
+                saved_at: f
+                    .updated_at
+                    .with_timezone(&motcua_core::calendar::vietnam())
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string(),
+                procedure_code: f.procedure_code,
+                procedure_name: f.procedure_name,
+            })
+            .collect();
+        Ok::<_, AppError>(ctx.render(StatusCode::OK, &ListPage { tr: ctx.tr, nav: ctx.nav(), rows, unfinished }))
     }
     .await;
     result.unwrap_or_else(|e| ctx.error(e))
@@ -343,6 +374,9 @@ struct DossierPage {
     done: Option<String>,
     upload_action: String,
     upload_button: String,
+    /// The submission's steps while the dossier is a draft (4: documents, 5: check and submit).
+    progress: Vec<super::apply::ProgressItem>,
+    progress_heading: String,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -377,7 +411,24 @@ async fn show_page(
     let done = done_message(&ctx.tr, done);
     let upload_action = format!("/dossiers/{}/documents", d.id);
     let upload_button = ctx.tr.t("upload-button");
-    Ok(ctx.render(status, &DossierPage { tr: ctx.tr, nav: ctx.nav(), d, form, done, upload_action, upload_button }))
+    let (progress, progress_heading) = if d.status == Status::Draft {
+        let n = if d.documents.is_empty() { 4 } else { 5 };
+        (super::apply::progress(&ctx.tr, n), super::apply::step_heading(&ctx.tr, n))
+    } else {
+        (vec![], String::new())
+    };
+    let page = DossierPage {
+        tr: ctx.tr,
+        nav: ctx.nav(),
+        d,
+        form,
+        done,
+        upload_action,
+        upload_button,
+        progress,
+        progress_heading,
+    };
+    Ok(ctx.render(status, &page))
 }
 
 /// `GET /dossiers/{ref}`: the applicant's view.

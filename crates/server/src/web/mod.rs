@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+mod apply;
 mod catalogue;
 mod desk;
 mod dossiers;
@@ -31,6 +32,7 @@ use motcua_store::accounts::{Role, SessionKind, User};
 pub use form::FormState;
 
 const SITE_CSS: &str = include_str!("../../static/site.css");
+const SESSION_JS: &str = include_str!("../../static/session.js");
 
 /// The page routes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
@@ -41,9 +43,12 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(catalogue::home))
         .route("/static/site.css", get(css))
+        .route("/static/session.js", get(session_js))
         .route("/procedures", get(catalogue::search))
         .route("/procedures/{code}", get(catalogue::procedure))
         .route("/procedures/{code}/dossiers", post(catalogue::create_draft))
+        .route("/procedures/{code}/apply", get(apply::show).post(apply::post))
+        .route("/session/extend", post(account::extend_session))
         .route("/register", get(account::register_page).post(account::register))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
@@ -93,6 +98,15 @@ async fn css() -> Response {
         .into_response()
 }
 
+/// The expiry warning and autosave (an enhancement: every page works without it).
+async fn session_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        SESSION_JS,
+    )
+        .into_response()
+}
+
 /// What the page header needs: who is signed in, the CSRF token for the sign-out form and
 /// the link to the same page in the other language.
 #[derive(Debug, Clone, Default)]
@@ -101,6 +115,14 @@ pub struct Nav {
     pub role: Option<Role>,
     pub csrf: String,
     pub lang_href: String,
+    /// When the page session ends (RFC 3339, UTC), for the expiry warning's script; empty
+    /// when nobody is signed in.
+    pub session_expires: String,
+    /// Seconds left in the session when the page was made: the script counts from its own
+    /// clock with this, so a phone whose clock is wrong still warns in time.
+    pub session_remaining: i64,
+    /// The path of this page (for the warning's no-script "stay signed in" form).
+    pub path: String,
 }
 
 impl Nav {
@@ -135,6 +157,8 @@ pub struct Ctx {
     pub user: Option<User>,
     /// The session cookie's secret, when a valid session is present.
     pub session_secret: Option<String>,
+    /// When that session ends.
+    pub session_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub jar: CookieJar,
     pub csrf: String,
     pub method: Method,
@@ -152,13 +176,13 @@ impl FromRequestParts<AppState> for Ctx {
         let tr = Tr::new(lang);
         let secure = state.config.secure_cookies;
         let jar = CookieJar::from_headers(&parts.headers);
-        let (user, session_secret) = match jar.get(SESSION_COOKIE) {
+        let (user, session_secret, session_expires_at) = match jar.get(SESSION_COOKIE) {
             Some(c) => match state.store.session(c.value(), SessionKind::Cookie).await {
-                Ok(Some(s)) => (Some(s.user), Some(c.value().to_string())),
-                Ok(None) => (None, None),
+                Ok(Some(s)) => (Some(s.user), Some(c.value().to_string()), Some(s.expires_at)),
+                Ok(None) => (None, None, None),
                 Err(e) => return Err(render_error(&e.into(), tr)),
             },
-            None => (None, None),
+            None => (None, None, None),
         };
         let (jar, csrf) = csrf_token(jar, secure);
         let path = parts.uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
@@ -172,7 +196,18 @@ impl FromRequestParts<AppState> for Ctx {
         let other = format!("lang={}", other_lang(lang).as_str());
         query.push(&other);
         let nav_lang_href = format!("{}?{}", parts.uri.path(), query.join("&"));
-        Ok(Ctx { tr, user, session_secret, jar, csrf, method: parts.method.clone(), path, secure, nav_lang_href })
+        Ok(Ctx {
+            tr,
+            user,
+            session_secret,
+            session_expires_at,
+            jar,
+            csrf,
+            method: parts.method.clone(),
+            path,
+            secure,
+            nav_lang_href,
+        })
     }
 }
 
@@ -184,6 +219,14 @@ impl Ctx {
             role: self.user.as_ref().map(|u| u.role),
             csrf: self.csrf.clone(),
             lang_href: self.nav_lang_href.clone(),
+            session_expires: self
+                .session_expires_at
+                .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            session_remaining: self
+                .session_expires_at
+                .map_or(0, |at| at.signed_duration_since(chrono::Utc::now()).num_seconds().max(0)),
+            path: if self.method == Method::GET { self.path.clone() } else { post_return_path(&self.path) },
         }
     }
 
@@ -236,7 +279,10 @@ impl Ctx {
 /// Where to come back to after signing in, for a form POST: the page the form was on.
 fn post_return_path(path: &str) -> String {
     let path = path.split('?').next().unwrap_or("/");
-    for suffix in ["/dossiers", "/documents", "/submit", "/actions"] {
+    if path.ends_with("/apply") {
+        return path.to_string();
+    }
+    for suffix in ["/dossiers", "/documents", "/submit", "/actions", "/withdraw"] {
         if let Some(p) = path.strip_suffix(suffix) {
             if !p.is_empty() {
                 return p.to_string();

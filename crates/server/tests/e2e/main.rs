@@ -4,6 +4,7 @@
 mod api;
 mod calendar;
 mod concurrency;
+mod drafts;
 mod helpers;
 mod pages;
 mod routes;

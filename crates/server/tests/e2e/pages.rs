@@ -121,27 +121,64 @@ async fn sign_in(app: &TestApp, login: &str, next: &str) -> (Client, String) {
     (c, to)
 }
 
-/// Creates a draft for 1.010041 at Ba Đình through the procedure page's form; returns its id.
+/// Creates a draft for 1.010041 at Ba Đình through the submission's steps (where to submit,
+/// who it is for, how to receive the result), as a browser without JavaScript does; returns
+/// its id.
 async fn create_draft(app: &TestApp, c: &Client, address: &str) -> String {
-    let (status, page) = get(c, &app.url("/procedures/1.010041?agency_q=Ba+%C4%90%C3%ACnh")).await;
+    let (status, page) = get(c, &app.url("/procedures/1.010041")).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("href=\"/procedures/1.010041/apply\""), "the procedure page starts the steps");
+    // Answers saved earlier (a submission left half-done) take the place of the prefill.
+    let fresh = page.contains("id=\"apply-start\">Bắt đầu<");
+    let (status, page) = get(c, &app.url("/procedures/1.010041/apply?step=agency&agency_q=Ba+%C4%90%C3%ACnh")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Bước 1/5"), "step 1 of 5");
     assert!(page.contains("value=\"CAX.00004\""), "the agency search lists CAX.00004");
+    let token = csrf(&page);
+    let f = [
+        ("csrf", token.as_str()),
+        ("step", "agency"),
+        ("go", "next"),
+        ("agency_q", "Ba Đình"),
+        ("agency_code", BA_DINH_POLICE),
+    ];
+    let to = post_303(c, &app.url("/procedures/1.010041/apply"), &f).await;
+    assert_eq!(to, "/procedures/1.010041/apply?step=applicant");
+    let (_, page) = get(c, &app.url(&to)).await;
+    assert!(page.contains("Bước 2/5"));
+    let who = between(&page, "<span class=\"who\">", "</span>").expect("signed in").to_string();
+    let name = who.trim_start_matches("Đăng nhập:").trim().to_string();
+    assert!(
+        !fresh
+            || !name.is_empty()
+                && page.contains(&format!("id=\"full_name\" name=\"full_name\" type=\"text\" value=\"{name}\"")),
+        "the account's name ({name}) is prefilled"
+    );
+    let t = token.as_str();
     let to = post_303(
         c,
-        &app.url("/procedures/1.010041/dossiers"),
+        &app.url("/procedures/1.010041/apply"),
         &[
-            ("csrf", &csrf(&page)),
-            ("agency_q", "Ba Đình"),
-            ("agency_code", BA_DINH_POLICE),
+            ("csrf", t),
+            ("step", "applicant"),
+            ("go", "next"),
             ("full_name", "Nguyễn Thị Hoa"),
             ("id_number", "001190012345"),
             ("phone", CITIZEN_PHONE),
             ("address", address),
-            ("delivery", "online"),
         ],
     )
     .await;
-    to.strip_prefix("/dossiers/").expect("redirect to the dossier").to_string()
+    assert_eq!(to, "/procedures/1.010041/apply?step=delivery");
+    let to = post_303(
+        c,
+        &app.url("/procedures/1.010041/apply"),
+        &[("csrf", t), ("step", "delivery"), ("go", "next"), ("delivery", "online")],
+    )
+    .await;
+    let id =
+        to.strip_prefix("/dossiers/").and_then(|r| r.strip_suffix("?done=created")).expect("redirect to the dossier");
+    id.to_string()
 }
 
 async fn upload_and_submit(app: &TestApp, c: &Client, id: &str, name: &str) -> String {
@@ -215,9 +252,7 @@ async fn a_citizen_gets_a_result_through_the_forms() {
     let (citizen, to) = sign_in(&app, CITIZEN_PHONE, "/procedures/1.010041").await;
     assert_eq!(to, "/procedures/1.010041");
 
-    // The procedure page prefills the account's name and lists the agency found by name.
-    let (_, page) = get(&citizen, &app.url("/procedures/1.010041")).await;
-    assert!(page.contains("value=\"Nguyễn Thị Hoa\""), "name prefilled");
+    // The steps prefill the account's name and list the agency found by name.
     let id = create_draft(&app, &citizen, "12 Phố Quán Thánh, Phường Ba Đình, Hà Nội").await;
     let (status, page) = get(&citizen, &app.url(&format!("/dossiers/{id}"))).await;
     assert_eq!(status, StatusCode::OK);
@@ -471,42 +506,63 @@ async fn bad_input_is_shown_back_with_every_field_kept() {
     assert!(body.contains("The password must have at least 8 characters."));
     assert!(body.contains("The two passwords do not match."));
 
-    // The draft form: 422 on the procedure page, everything kept.
+    // The submission's steps: 422 on the step, the summary linking each field, everything
+    // typed kept (and saved).
     let citizen = register(&app, "Nguyễn Thị Hoa", CITIZEN_PHONE).await;
-    let (_, page) = get(&citizen, &app.url("/procedures/1.010041")).await;
+    let (_, page) = get(&citizen, &app.url("/procedures/1.010041/apply")).await;
     let token = csrf(&page);
+    let apply = app.url("/procedures/1.010041/apply");
+    let res =
+        post(&citizen, &apply, &[("csrf", token.as_str()), ("step", "agency"), ("go", "next"), ("agency_q", "")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("<a href=\"#agency_code\">"), "summary links to the agency choice");
+    assert!(body.contains("Bước 1/5"), "still at step 1");
+    // A forged agency is refused the same way.
+    let res =
+        post(&citizen, &apply, &[("csrf", token.as_str()), ("step", "agency"), ("agency_code", "UBNDX.99999")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    post_303(&citizen, &apply, &[("csrf", token.as_str()), ("step", "agency"), ("agency_code", BA_DINH_POLICE)]).await;
     let bad = [
         ("csrf", token.as_str()),
-        ("agency_q", ""),
+        ("step", "applicant"),
+        ("go", "next"),
         ("full_name", "Nguyễn Thị Hoa"),
         ("id_number", "12ab"),
         ("phone", "0987654321"),
         ("address", ""),
-        ("delivery", "online"),
     ];
-    let res = post(&citizen, &app.url("/procedures/1.010041/dossiers"), &bad).await;
+    let res = post(&citizen, &apply, &bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.unwrap();
-    for field in ["agency_code", "id_number", "address"] {
+    for field in ["id_number", "address"] {
         assert!(body.contains(&format!("<a href=\"#{field}\">")), "summary links to {field}");
     }
     assert!(body.contains("value=\"12ab\""), "the typed ID number is kept");
     assert!(body.contains("aria-describedby=\"id_number-hint id_number-error\""));
     assert!(body.contains("Số định danh"));
     // English through Accept-Language.
-    let res = citizen
-        .post(app.url("/procedures/1.010041/dossiers"))
-        .header("Accept-Language", "en-US,en;q=0.9")
-        .form(&bad)
-        .send()
-        .await
-        .unwrap();
+    let res = citizen.post(&apply).header("Accept-Language", "en-US,en;q=0.9").form(&bad).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.unwrap();
     assert!(body.contains("The personal ID number must have 12 digits"));
     assert!(body.contains("value=\"Nguyễn Thị Hoa\""));
+    // Saved although wrong: coming back shows it, at the step where it was left.
+    let (_, page) = get(&citizen, &apply).await;
+    assert!(page.contains("Bước 2/5") && page.contains("value=\"12ab\""), "kept on the server");
     let (_, list) = get(&citizen, &app.url("/dossiers")).await;
-    assert!(list.contains("Bạn chưa có hồ sơ nào"), "nothing was created");
+    assert!(list.contains("Hồ sơ đang nộp dở"), "listed as unfinished");
+    assert!(!list.contains("/dossiers/"), "no dossier was created");
+    // The one-page form of older clients: its errors land on the first step with one, kept.
+    let res = post(
+        &citizen,
+        &app.url("/procedures/1.010041/dossiers"),
+        &[("csrf", token.as_str()), ("full_name", "Nguyễn Thị Hoa"), ("id_number", "12ab"), ("delivery", "online")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("<a href=\"#agency_code\">") && body.contains("Bước 1/5"));
 
     // A bad filter on the search page.
     let (status, body) = get(&c, &app.url("/procedures?level=planet")).await;
