@@ -6,7 +6,8 @@
 #   tests/browser/run.sh            axe.mjs (WCAG on every page), keyboard.mjs (keyboard-only
 #                                   submission, focus visible, error summary focused), nojs.mjs
 #                                   (the submission with JavaScript off) and weight.mjs (each
-#                                   page under 50 KB transferred); ends with "browser: N passed,
+#                                   page under 50 KB transferred) and assisted.mjs (an assisted
+#                                   submission at the desk, claimed by the citizen); ends with "browser: N passed,
 #                                   M failed" and fails when any check failed
 #   tests/browser/run.sh screenshots  the README's screenshots (phone and desktop, vi and en) into
 #                                   docs/screenshots/, by hand
@@ -98,7 +99,7 @@ fi
 status=0
 passed=0
 failed=0
-for script in axe.mjs keyboard.mjs nojs.mjs weight.mjs; do
+for script in axe.mjs keyboard.mjs nojs.mjs weight.mjs assisted.mjs; do
   echo "== $script"
   out="$data/$script.out"
   rc=0

@@ -353,6 +353,7 @@ pub async fn create_draft(
         },
         delivery: get("delivery"),
         form: None,
+        channel: String::new(),
     };
     match service::create_draft(&state, &user, &input).await {
         Ok(d) => ctx.redirect(&format!("/dossiers/{}", d.id)),
