@@ -18,7 +18,7 @@
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { walkSteps } from './common.mjs';
+import { assistedSubmission, walkSteps } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -257,6 +257,23 @@ try {
   }
   await deskAction(official, id, 'receive');
   for (const lang of LANGS) await visit(official, '/desk/dossiers/{id} (received)', `/desk/dossiers/${id}`, lang);
+  // Assisted submission at the desk: the form, its errors, the scans page, the receipt; the
+  // citizen's claim form with errors.
+  const assistedDraft = await assistedSubmission(official, BASE, { submit: false });
+  const assisted = await assistedSubmission(official, BASE, { idNumber: '001085054321' });
+  for (const lang of LANGS) {
+    await visit(official, '/desk/assisted', '/desk/assisted', lang);
+    await visit(official, `/desk/assisted?procedure=${PROCEDURE}`, `/desk/assisted?procedure=${PROCEDURE}`, lang);
+    await official.goto(BASE + withLang(`/desk/assisted?procedure=${PROCEDURE}`, lang));
+    await submitVia(official, '#assisted-create');
+    await check(official, '/desk/assisted (posted empty, errors)', lang);
+    await visit(official, '/desk/assisted?procedure=cu+tru (search)', '/desk/assisted?procedure=cu+tru', lang);
+    await visit(official, '/desk/assisted/{id} (scans)', `/desk/assisted/${assistedDraft.id}`, lang);
+    await visit(official, '/desk/dossiers/{id}/receipt', `/desk/dossiers/${assisted.id}/receipt`, lang);
+    await citizen.goto(BASE + withLang('/dossiers', lang));
+    await submitVia(citizen, '#claim-submit');
+    await check(citizen, '/dossiers (claim posted empty, errors)', lang);
+  }
   await uploadResult(official, id);
   for (const lang of LANGS) await visit(official, '/desk/dossiers/{id} (result attached)', `/desk/dossiers/${id}`, lang);
   await deskAction(official, id, 'approve');
@@ -307,6 +324,8 @@ try {
     await visit(citizen, '/dossiers/{id} (draft) @320px', `/dossiers/${draft}`, lang);
     await visit(official, '/desk @320px', '/desk', lang);
     await visit(official, '/desk/dossiers/{id} @320px', `/desk/dossiers/${id}`, lang);
+    await visit(official, `/desk/assisted?procedure=${PROCEDURE} @320px`, `/desk/assisted?procedure=${PROCEDURE}`, lang);
+    await visit(official, '/desk/dossiers/{id}/receipt @320px', `/desk/dossiers/${assisted.id}/receipt`, lang);
   }
 } catch (e) {
   console.error(`axe.mjs: ${e.stack || e}`);

@@ -126,3 +126,31 @@ export async function walkSteps(page, base, applicant, { lang = 'vi', delivery =
   if (!m) throw new Error(`draft not created; at ${page.url()}: ${await page.locator('.error-summary').innerText().catch(() => '?')}`);
   return m[1];
 }
+
+/**
+ * An assisted submission at the one-stop desk through the pages, as the signed-in official of
+ * `page`: the procedure by its code, the applicant, one scanned PDF, then (unless `submit` is
+ * false) "Submit and receive". Returns `{ id, code }` (`code` read from the receipt).
+ */
+export async function assistedSubmission(page, base, { submit = true, lang = 'vi', idNumber = '001085012345' } = {}) {
+  const go = (sel) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(sel)]);
+  await page.goto(`${base}/desk/assisted?lang=${lang}`);
+  await page.fill('#procedure', PROCEDURE);
+  await go('#procedure-find');
+  await page.selectOption('#agency_code', AGENCY);
+  await page.fill('#full_name', 'Trần Văn Tại Quầy');
+  await page.fill('#id_number', idNumber);
+  await page.fill('#phone', '0912345670');
+  await page.fill('#address', 'Số 5 Phố Đội Cấn, Phường Ba Đình, Hà Nội');
+  await go('#assisted-create');
+  const m = new URL(page.url()).pathname.match(/^\/desk\/assisted\/([^/]+)$/);
+  if (!m) throw new Error(`assisted draft not created; at ${page.url()}`);
+  await page.setInputFiles('#file', { name: 'ban-quet.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page.fill('#doc-name', 'Tờ khai CT01 (bản quét)');
+  await go('form.upload button[type=submit]');
+  if (!submit) return { id: m[1], code: null };
+  await go('#submit-receive');
+  const code = ((await page.locator('#receipt-code').innerText().catch(() => '')).match(DOSSIER_CODE) || [])[0];
+  if (!code) throw new Error(`no receipt after "Submit and receive"; at ${page.url()}`);
+  return { id: m[1], code };
+}

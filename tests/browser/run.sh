@@ -7,7 +7,8 @@
 #                                   submission, focus visible, error summary focused), nojs.mjs
 #                                   (the submission with JavaScript off), resume.mjs (the connection
 #                                   cut mid-way and resumed in a new session; the session-expiry
-#                                   warning) and weight.mjs (each
+#                                   warning), assisted.mjs (an assisted submission at the desk,
+#                                   claimed by the citizen) and weight.mjs (each
 #                                   page under 50 KB transferred); ends with "browser: N passed,
 #                                   M failed" and fails when any check failed
 #   tests/browser/run.sh screenshots  the README's screenshots (phone and desktop, vi and en) into
@@ -22,7 +23,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mode="${1:-all}"
-scripts="axe.mjs keyboard.mjs nojs.mjs resume.mjs weight.mjs"
+scripts="axe.mjs keyboard.mjs nojs.mjs resume.mjs assisted.mjs weight.mjs"
 case "$mode" in
   all|weight|screenshots) ;;
   only) [ -n "${2:-}" ] && [ -f "$here/$2" ] || { echo "usage: $0 only SCRIPT.mjs"; exit 2; }; scripts="$2" ;;

@@ -15,7 +15,7 @@
 // Prints each check and ends with "weight: N passed, M failed"; exit status 1 when M > 0.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AGENCY, LANGS, PDF, PROCEDURE, Tally, WIDE, launch, settings, walkSteps } from './common.mjs';
+import { AGENCY, LANGS, PDF, PROCEDURE, Tally, WIDE, assistedSubmission, launch, settings, walkSteps } from './common.mjs';
 
 const { base: BASE, citizen: CITIZEN, official: OFFICIAL, admin: ADMIN } = settings();
 const BUDGET = 50_000; // bytes: "under 50 KB compressed" (issue 6), with 1 KB = 1,000 bytes
@@ -178,6 +178,8 @@ try {
   const official = await signIn(browser, OFFICIAL);
   const admin = ADMIN ? await signIn(browser, ADMIN) : null;
   const id = await submittedDossier(citizen.page);
+  const assistedDraft = await assistedSubmission(official.page, BASE, { submit: false });
+  const assisted = await assistedSubmission(official.page, BASE, { idNumber: '001085067890' });
 
   const pages = [
     ['public', anon, '/'],
@@ -193,6 +195,9 @@ try {
     ['desk', official.ctx, '/desk'],
     ['desk', official.ctx, `/desk/dossiers/${id}`],
     ['desk', official.ctx, '/desk?due=soon&sort=submitted'],
+    ['desk', official.ctx, `/desk/assisted?procedure=${PROCEDURE}`],
+    ['desk', official.ctx, `/desk/assisted/${assistedDraft.id}`],
+    ['desk', official.ctx, `/desk/dossiers/${assisted.id}/receipt`],
     ...(admin ? [['admin', admin.ctx, '/admin/calendar'], ['admin', admin.ctx, '/admin/officials?agency=CAX.00004']] : []),
   ];
   const rows = [];

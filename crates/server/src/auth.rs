@@ -182,6 +182,35 @@ impl LoginThrottle {
             .map_err(AppError::TooManyRequests)
     }
 
+    /// Counts an attempt on the one list `key` (limited to `per_account` within the window),
+    /// for throttles other than sign-in that share the mechanism under their own key prefix
+    /// (the dossier claim: `claim:{account id}`); `Err` and nothing counted when locked.
+    ///
+    /// # Errors
+    /// [`AppError::TooManyRequests`] with the seconds to wait; store errors.
+    pub async fn attempt_one(&self, store: &motcua_store::Store, key: &str) -> Result<(), AppError> {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        store
+            .with_login_attempts(&[key], |lists| self.decide_attempt(lists, now_ms))
+            .await?
+            .map_err(AppError::TooManyRequests)
+    }
+
+    /// Takes back the latest attempt counted on `key` (it succeeded): only failures count.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn take_back_one(&self, store: &motcua_store::Store, key: &str) -> Result<(), AppError> {
+        store
+            .with_login_attempts(&[key], |lists| {
+                if let Some(list) = lists.first_mut() {
+                    list.pop();
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Records a success (see [`LoginThrottle::decide_success`]).
     ///
     /// # Errors

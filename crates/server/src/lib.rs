@@ -57,6 +57,10 @@ pub struct Config {
     pub login_failures_per_account: usize,
     pub login_failures_per_address: usize,
     pub login_window: Duration,
+    /// Dossier-claim throttle: failed claims (wrong code or ID number) per account within
+    /// the window (5 in 15 minutes), past which a claim is 429 with Retry-After.
+    pub claim_failures_per_account: usize,
+    pub claim_window: Duration,
     /// Create demo accounts on first start with an empty database.
     pub demo: bool,
     /// Mark cookies `Secure` (when served over HTTPS).
@@ -80,6 +84,8 @@ impl Config {
             login_failures_per_account: 5,
             login_failures_per_address: 50,
             login_window: Duration::from_secs(15 * 60),
+            claim_failures_per_account: 5,
+            claim_window: Duration::from_secs(15 * 60),
             demo: true,
             secure_cookies: false,
         }
@@ -105,6 +111,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub throttle: Arc<auth::LoginThrottle>,
+    /// The dossier-claim throttle (the sign-in throttle's mechanism, keys `claim:{account}`).
+    pub claim_throttle: Arc<auth::LoginThrottle>,
     /// The working calendar: shipped decisions merged with those loaded by administrators;
     /// replaced whole when a new decision is loaded.
     calendar: Arc<std::sync::RwLock<Arc<VietnamCalendar>>>,
@@ -170,12 +178,18 @@ impl App {
             config.login_failures_per_account,
             config.login_failures_per_address,
         );
+        let claim_throttle = auth::LoginThrottle::new(
+            config.claim_window,
+            config.claim_failures_per_account,
+            config.claim_failures_per_account,
+        );
         let calendar = Arc::new(std::sync::RwLock::new(Arc::new(bootstrap::build_calendar(&store).await?)));
         let routes = Arc::new(load_routes(&store, config.routes_dir.as_deref()).await?);
         let state = AppState {
             store: store.clone(),
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            claim_throttle: Arc::new(claim_throttle),
             calendar,
             calendar_reload: Arc::default(),
             routes,

@@ -429,3 +429,85 @@ pub fn step_times(
     }
     out
 }
+
+/// An assisted submission (the one-stop desk, channel `in_person`): the desk official who
+/// prepared the draft for a citizen present submits it and receives it on the spot, in one
+/// transaction with two history entries (`submit`, then `receive`, by the official at the
+/// same instant). The code is issued and the receipt instant fixed together, so the receipt
+/// and appointment slip (form 01 of Circular 01/2018/TT-VPCP) handed over at the counter is
+/// never for a dossier that is only submitted; the due instant runs from that receipt
+/// (LEGAL-TIME.md). The receipt is planned on the route exactly as a receive at the desk
+/// (`plan` from the receive step), so a route with another first step after receipt is
+/// followed.
+///
+/// # Errors
+/// 409 when the official does not perform the route's receive step (their duties changed
+/// since the draft), when the draft cannot be submitted, or when a concurrent change won.
+pub async fn submit_and_receive(
+    state: &AppState,
+    user: &User,
+    duties: &Duties,
+    d: &Dossier,
+) -> AppResult<(Dossier, Vec<HistoryEntry>)> {
+    use motcua_core::dossier::{next_status, Actor};
+    let submitted = next_status(d.status, Action::Submit, Actor::Applicant, d.resume_status)
+        .map_err(|_| AppError::Conflict("err-action-not-allowed"))?;
+    let r = routing(state, d).await?;
+    let receive = r.route.receive_step();
+    if !r.performs(duties, receive) {
+        return Err(AppError::Conflict("err-action-not-for-step-role"));
+    }
+    let receive_agency = r.agency_of(receive);
+    let now = Utc::now();
+    let cal = state.calendar();
+    let hours = crate::service::agency_hours(state, &d.agency_code).await?;
+    // Received now: the due instant is final at once, not an estimate.
+    let comp = compute_due(&cal, &hours, d, now, &[], now)?;
+    let explanation = explanation_json(&comp.explanation);
+
+    let mut submit = Change::keeping(d, Action::Submit, user, now);
+    submit.to = submitted;
+    submit.issue_code = true;
+    (submit.due_at, submit.due_explanation) = (Some(comp.due_at), Some(explanation.clone()));
+    submit.route_id = Some(&r.route.id);
+    submit.step = Some(&receive.id);
+    submit.step_agency_code = Some(&receive_agency);
+    submit.assignee_id = None;
+    submit.detail = Some(json!({"channel": d.channel}));
+
+    // The dossier as the submission leaves it, for planning the receipt.
+    let mut after = d.clone();
+    after.status = submitted;
+    after.version = d.version + 1;
+    after.route_id = Some(r.route.id.clone());
+    after.step = Some(receive.id.clone());
+    after.step_agency_code = Some(receive_agency.clone());
+    after.assignee_id = None;
+    let current = r.state(&after).ok_or(AppError::Conflict("err-action-not-allowed"))?;
+    let holds = |s: &Step| r.performs(duties, s);
+    let hops = r.route.plan(&current, route::Action::Receive, None, &holds).map_err(route_error)?;
+    let last = hops.last().map(|h| h.to.clone()).unwrap_or(current);
+    let new_step = last.step().map(str::to_string);
+    let new_agency = new_step.as_deref().and_then(|s| r.agency_of_id(s));
+    let mut receive_change = Change::keeping(&after, Action::Receive, user, now);
+    receive_change.to = r.route.status_of(&last);
+    receive_change.step = new_step.as_deref();
+    receive_change.step_agency_code = new_agency.as_deref();
+    receive_change.assignee_id = None;
+    receive_change.set_received = true;
+    (receive_change.due_at, receive_change.due_explanation) = (Some(comp.due_at), Some(explanation));
+    let mut detail = serde_json::Map::new();
+    detail.insert("channel".into(), json!(d.channel));
+    if hops.len() > 1 {
+        let passed: Vec<_> = hops[..hops.len() - 1]
+            .iter()
+            .map(|h| json!({"step": h.step, "action": h.action.as_str(), "to": h.to.step()}))
+            .collect();
+        detail.insert("passed".into(), passed.into());
+    }
+    receive_change.detail = Some(serde_json::Value::Object(detail));
+    match state.store.apply_changes_returning(d, &[submit, receive_change]).await {
+        Err(motcua_store::StoreError::Conflict(_)) => Err(AppError::Conflict("err-lost-race")),
+        other => Ok(other?),
+    }
+}

@@ -46,6 +46,10 @@ pub struct DossierInput {
     pub applicant: ApplicantInput,
     pub delivery: String,
     pub form: Option<serde_json::Value>,
+    /// How it comes in: `online` (the default when absent) for a citizen's own; `in_person`
+    /// for a desk official submitting for a citizen present at the one-stop desk (assisted
+    /// submission; the official must hold the receiving-desk duty at `agency_code`).
+    pub channel: String,
 }
 
 /// Parses the applicant, collecting every error (field names prefixed with `applicant.`).
@@ -73,8 +77,20 @@ fn role_actor(u: &User) -> Option<Actor> {
 /// How `user` (with `duties`, for an official) relates to `d`: its applicant account, an
 /// official serving its receiving agency or the agency at its current step, or nobody (then
 /// the dossier is invisible: 404). Drafts are visible only to their author.
+///
+/// An assisted submission (`submitted_by` set) is owned by the submitting official's account
+/// until the applicant claims it. That official acts as the applicant's agent only while it is
+/// a draft and only while they still hold the receiving-desk duty at its agency (to upload the
+/// scanned papers and submit); from submission on they are an official like any other and see
+/// it only through their duties ([`crate::processing::official_sees`]), so an official never
+/// sees another agency's dossiers by having typed them in.
 pub fn relation(user: &User, duties: &Duties, d: &Dossier) -> Option<Actor> {
-    if d.owner_id == user.id {
+    if d.submitted_by == Some(user.id) && user.role == Role::Official {
+        if d.status == Status::Draft {
+            return (d.awaits_claim() && duties.holds(&d.agency_code, motcua_core::route::Role::ReceivingDesk))
+                .then_some(Actor::Applicant);
+        }
+    } else if d.owner_id == user.id {
         return Some(Actor::Applicant);
     }
     if d.status == Status::Draft {
@@ -84,6 +100,17 @@ pub fn relation(user: &User, duties: &Duties, d: &Dossier) -> Option<Actor> {
         Role::Official if crate::processing::official_sees(duties, d) => Some(Actor::Official),
         _ => None,
     }
+}
+
+/// True when `user` acts for the applicant of `d` as `rel` says: the applicant's own account,
+/// or the desk official who is preparing an assisted submission (see [`relation`]).
+fn acts_as(user: &User, d: &Dossier, rel: Actor) -> bool {
+    role_actor(user) == Some(rel) || (rel == Actor::Applicant && is_desk_agent(user, d))
+}
+
+/// True when `user` is the desk official preparing the assisted submission `d` (a draft).
+fn is_desk_agent(user: &User, d: &Dossier) -> bool {
+    user.role == Role::Official && d.submitted_by == Some(user.id) && d.awaits_claim() && d.status == Status::Draft
 }
 
 /// Loads a dossier the user may see, with the user's duties; 404 otherwise.
@@ -122,12 +149,24 @@ pub async fn create_draft(state: &AppState, user: &User, input: &DossierInput) -
     Ok(create_draft_record(state, user, input).await?.dossier)
 }
 
-/// Creates a draft for a citizen; returns it with its history and documents as written.
+/// Creates a draft for a citizen, or an assisted submission's draft for a desk official
+/// (`channel: "in_person"`); returns it with its history and documents as written.
+///
+/// # Errors
+/// 403 for an official without `in_person` or without the receiving-desk duty at the agency,
+/// and for administrators; 422 naming each bad field (`channel` when a citizen sets a channel
+/// other than `online`).
 pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierInput) -> AppResult<DossierRecord> {
-    if user.role != Role::Citizen {
-        return Err(AppError::Forbidden("err-citizens-only"));
-    }
+    let channel = input.channel.trim();
+    let channel = if channel.is_empty() { "online" } else { channel };
     let mut errors = Vec::new();
+    match (user.role, channel) {
+        (Role::Citizen, "online") | (Role::Official, "in_person") => {}
+        (Role::Citizen, "in_person" | "post") => errors.push(FieldError::new("channel", "channel_desk_only")),
+        (Role::Citizen, _) => errors.push(FieldError::new("channel", "channel_choice")),
+        _ => return Err(AppError::Forbidden("err-citizens-only")),
+    }
+    let assisted = channel == "in_person";
     let code = input.procedure_code.trim();
     let procedure = if code.is_empty() {
         errors.push(FieldError::new("procedure_code", "required"));
@@ -157,10 +196,14 @@ pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierI
     let (Some(procedure), Some(applicant), true) = (procedure, applicant, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
+    if assisted && !state.store.duties(user).await?.holds(agency_code, motcua_core::route::Role::ReceivingDesk) {
+        return Err(AppError::Forbidden("err-not-receiving-desk"));
+    }
     // LEGAL-TIME.md: a bare number takes the agency's default unit; no time at all takes its
     // default value and unit; either way the dossier is flagged for review.
     let (default_value, default_unit) = agency_default_time(state, agency_code).await?;
-    let (time, flagged) = match procedure.processing_time_for(Channel::Online) {
+    let catalogue_channel = if assisted { Channel::InPerson } else { Channel::Online };
+    let (time, flagged) = match procedure.processing_time_for(catalogue_channel) {
         Some((value, TimeUnit::Unstated)) => ((value, default_unit), true),
         None => ((default_value, default_unit), true),
         Some(t) => (t, false),
@@ -176,6 +219,8 @@ pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierI
         time_unit: Some(time.1),
         time_flagged: flagged,
         same_day_cutoff: procedure.same_day_cutoff.clone(),
+        channel: channel.to_string(),
+        submitted_by: assisted.then_some(user.id),
     };
     Ok(state.store.create_dossier_record(&new, user).await?)
 }
@@ -198,6 +243,37 @@ pub async fn agency_error(state: &AppState, code: Option<&str>, agency_code: &st
         return Ok(None);
     };
     Ok(Some(FieldError::new("agency_code", key)))
+}
+
+/// The agencies where `user` (an official) holds the receiving-desk duty and which receive
+/// procedure `code`: where they may take an assisted submission of it.
+pub async fn desk_agencies_for(
+    state: &AppState,
+    user: &User,
+    code: &str,
+) -> AppResult<Vec<motcua_core::agency::Agency>> {
+    let duties = state.store.duties(user).await?;
+    let mut codes: Vec<String> = if duties.recorded.is_empty() {
+        duties.home_agency.iter().cloned().collect()
+    } else {
+        duties
+            .recorded
+            .iter()
+            .filter(|(_, r)| *r == motcua_core::route::Role::ReceivingDesk)
+            .map(|(a, _)| a.clone())
+            .collect()
+    };
+    codes.sort();
+    codes.dedup();
+    let mut out = Vec::new();
+    for c in codes {
+        if receives(state, &c, code).await? {
+            if let Some(a) = state.store.agency(&c).await? {
+                out.push(a);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// True when `agency_code` receives dossiers of procedure `code`: its kind is one of the
@@ -318,8 +394,22 @@ pub async fn act_record(
     let action = Action::parse(input.action.trim()).ok_or_else(|| {
         AppError::invalid("action", if input.action.trim().is_empty() { "required" } else { "unknown_action" })
     })?;
-    if role_actor(user) != Some(rel) || action.actor() != rel {
+    if !acts_as(user, &d, rel) || action.actor() != rel {
         return Err(AppError::Forbidden("err-action-not-for-role"));
+    }
+    // The desk official's only action as the applicant's agent: submit, which receives it on
+    // the spot (see `processing::submit_and_receive`).
+    if is_desk_agent(user, &d) {
+        if action != Action::Submit {
+            return Err(AppError::Forbidden("err-action-not-for-role"));
+        }
+        // The papers are scanned at the desk before it is received (digitisation at receipt).
+        if documents.is_empty() {
+            return Err(AppError::Conflict("err-assisted-no-documents"));
+        }
+        let (dossier, entries) = crate::processing::submit_and_receive(state, user, &duties, &d).await?;
+        history.extend(entries);
+        return Ok(DossierRecord { dossier, history, documents });
     }
     let reason = match input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => Some(
@@ -561,6 +651,12 @@ pub struct DossierView {
     /// The official the current step is assigned to (username and name); `None`: the step's
     /// role pool.
     pub assignee: Option<serde_json::Value>,
+    /// The desk official who submitted it for the applicant (assisted submission, username
+    /// and name); `None` for a citizen's own.
+    pub submitted_by: Option<serde_json::Value>,
+    /// True while an assisted submission waits for its applicant to claim it
+    /// (`POST /api/v1/dossiers/claim`).
+    pub awaits_claim: bool,
     /// For officials: the steps passed, the working hours spent at each against its budget.
     pub steps: Vec<crate::processing::StepTime>,
     pub history: Vec<HistoryEntry>,
@@ -606,8 +702,9 @@ async fn build_view(
         Status::Draft => None,
         _ => Some(crate::processing::routing(state, &d).await?),
     };
-    let allowed = match (role_actor(user) == Some(rel), rel, &routing) {
+    let allowed = match (acts_as(user, &d, rel), rel, &routing) {
         (false, _, _) => vec![],
+        (true, Actor::Applicant, _) if is_desk_agent(user, &d) => vec![Action::Submit.as_str()],
         (true, Actor::Applicant, _) => allowed_actions(d.status, rel).into_iter().map(Action::as_str).collect(),
         (true, Actor::Official, Some(r)) => crate::processing::allowed(r, &d, duties, user),
         (true, Actor::Official, None) => vec![],
@@ -636,7 +733,15 @@ async fn build_view(
         }
         None => None,
     };
+    let submitted_by = match d.submitted_by {
+        Some(id) => {
+            state.store.user(id).await?.map(|u| serde_json::json!({"username": u.username, "name": u.full_name}))
+        }
+        None => None,
+    };
     Ok(DossierView {
+        submitted_by,
+        awaits_claim: d.awaits_claim(),
         step_name_vi: step.map(|s| s.name_vi.clone()),
         step_name_en: step.map(|s| s.name_en.clone()),
         assignee,
@@ -719,6 +824,56 @@ mod tests {
         assert!(matches!(may_upload(Actor::Applicant, Status::Received, "result"), Err(AppError::Forbidden(_))));
         assert!(may_upload(Actor::Official, Status::Received, "result").is_ok());
         assert!(matches!(may_upload(Actor::Official, Status::Received, "bogus"), Err(AppError::Invalid(_))));
+    }
+}
+
+/// A claim of an assisted submission (unparsed).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ClaimInput {
+    /// The dossier code on the receipt (`CAX.00004-261130-0001`).
+    pub code: String,
+    /// The applicant's ID number as the desk recorded it (12-digit citizen ID or 9-digit ID).
+    pub id_number: String,
+}
+
+/// A citizen claims a dossier submitted for them at the desk: it becomes theirs (their "My
+/// dossiers", their actions) in one transaction with a `claim` history entry.
+///
+/// Attempts are counted per account before the dossier is looked up
+/// (`claim_failures_per_account` within `claim_window`: 5 in 15 minutes by default) and the
+/// attempt is taken back when the code and ID number match, so only failures count; past
+/// the limit, 429 with the seconds to wait.
+///
+/// # Errors
+/// 403 for anyone but a citizen; 422 for a missing code or a malformed ID number; 404 for a
+/// wrong code, a wrong ID number or a dossier not submitted at the desk (one answer, so that
+/// neither can be probed); 409 when another account claimed it; 429 when throttled.
+pub async fn claim(state: &AppState, user: &User, input: &ClaimInput) -> AppResult<DossierRecord> {
+    if user.role != Role::Citizen {
+        return Err(AppError::Forbidden("err-citizens-only"));
+    }
+    let mut errors = Vec::new();
+    let code = input.code.trim().to_uppercase();
+    if code.is_empty() {
+        errors.push(FieldError::new("code", "required"));
+    } else if code.chars().count() > 64 {
+        errors.push(FieldError::new("code", "too_long"));
+    }
+    let id = IdNumber::parse("id_number", &input.id_number).map_err(|e| errors.push(e.into())).ok();
+    let Some(id) = id.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let key = format!("claim:{}", user.id);
+    state.claim_throttle.attempt_one(&state.store, &key).await?;
+    match state.store.claim_dossier(&code, id.as_str(), user, Utc::now()).await {
+        Ok(dossier_id) => {
+            state.claim_throttle.take_back_one(&state.store, &key).await?;
+            state.store.dossier_record(&dossier_id).await?.ok_or(AppError::NotFound)
+        }
+        Err(motcua_store::StoreError::Conflict(_)) => {
+            state.claim_throttle.take_back_one(&state.store, &key).await?;
+            Err(AppError::Conflict("err-claimed-by-other"))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -72,6 +72,21 @@ pub struct Dossier {
     /// The new appointment given with an apology (form 04); the due instant for the indices
     /// stays `due_at`.
     pub appointment_at: Option<DateTime<Utc>>,
+    /// How it came in: `online` (the default), `in_person` (at the one-stop desk) or `post`
+    /// (Decree 61/2018/NĐ-CP Art. 14); the online-submission rate counts only `online`.
+    pub channel: String,
+    /// The desk official who submitted it for the applicant (assisted submission); `None` for
+    /// a citizen's own. Internal: the API shows the official's name instead.
+    #[serde(skip_serializing)]
+    pub submitted_by: Option<i64>,
+}
+
+impl Dossier {
+    /// True while an assisted submission waits for its applicant to claim it: the submitting
+    /// official's account still owns it.
+    pub fn awaits_claim(&self) -> bool {
+        self.submitted_by == Some(self.owner_id)
+    }
 }
 
 /// One history entry: who did what, when, from which status to which, why.
@@ -114,6 +129,11 @@ pub struct NewDossier {
     pub time_unit: Option<TimeUnit>,
     pub time_flagged: bool,
     pub same_day_cutoff: Option<String>,
+    /// `online`, `in_person` or `post`.
+    pub channel: String,
+    /// The desk official submitting for a present applicant (then also `owner_id` until the
+    /// applicant claims it); `None` for a citizen's own draft.
+    pub submitted_by: Option<i64>,
 }
 
 /// A state change, decided by the caller from the transition table.
@@ -322,6 +342,8 @@ fn dossier_from_row(r: &impl Col) -> Result<Dossier> {
         step_since: r.col("step_since"),
         assignee_id: r.col("assignee_id"),
         appointment_at: r.col("appointment_at"),
+        channel: r.col("channel"),
+        submitted_by: r.col("submitted_by"),
     })
 }
 
@@ -380,6 +402,8 @@ const RECORD_DOSSIER: &[(&str, &str)] = &[
     ("step_since", "TIMESTAMPTZ"),
     ("assignee_id", "BIGINT"),
     ("appointment_at", "TIMESTAMPTZ"),
+    ("channel", "TEXT"),
+    ("submitted_by", "BIGINT"),
 ];
 const RECORD_HISTORY: &[(&str, &str)] = &[
     ("at", "TIMESTAMPTZ"),
@@ -467,8 +491,9 @@ impl Store {
             let mut tx = writer.begin().await?;
             let row = sqlx::query(
                 "INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
-                   form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14)
+                   form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at,
+                   channel, submitted_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14, $15, $16)
                  RETURNING *, (SELECT name FROM procedures WHERE code = $2) AS procedure_name",
             )
             .bind(&id)
@@ -485,6 +510,8 @@ impl Store {
             .bind(&d.same_day_cutoff)
             .bind(now)
             .bind(now)
+            .bind(&d.channel)
+            .bind(d.submitted_by)
             .fetch_one(&mut *tx)
             .await?;
             let entry = insert_history!(
@@ -556,6 +583,74 @@ impl Store {
                 .fetch_all(reader)
                 .await?;
             rows.iter().map(dossier_from_row).collect()
+        })
+    }
+
+    /// A citizen claims a dossier a desk official submitted for them (assisted submission):
+    /// the dossier with code `code`, submitted at the desk, not yet claimed, whose applicant's
+    /// ID number is `id_number`, becomes `citizen`'s, in one transaction with its history entry
+    /// (action `claim`, by the citizen, at `at`; the status and step do not change). Claiming a
+    /// dossier the citizen already holds changes nothing. Returns the dossier's id.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown code, a wrong ID number or a dossier not
+    /// submitted at the desk (the same answer, so that neither can be probed);
+    /// [`StoreError::Conflict`] when another account claimed it.
+    pub async fn claim_dossier(
+        &self,
+        code: &str,
+        id_number: &str,
+        citizen: &User,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        with_db!(self, |writer, reader| {
+            let mut tx = writer.begin().await?;
+            let row: Option<(String, i64, Option<i64>, String, String)> = sqlx::query_as(
+                "SELECT id, owner_id, submitted_by, applicant_id_number, status FROM dossiers WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((id, owner, submitted_by, applicant_id, status)) = row else { return Err(StoreError::NotFound) };
+            if submitted_by.is_none() || applicant_id != id_number {
+                return Err(StoreError::NotFound);
+            }
+            if owner == citizen.id {
+                return Ok(id);
+            }
+            if Some(owner) != submitted_by {
+                return Err(StoreError::Conflict("claimed by another account".into()));
+            }
+            // Only while still unclaimed: of two claims at once, one wins.
+            let claimed = sqlx::query(
+                "UPDATE dossiers SET owner_id = $1, version = version + 1, updated_at = $2
+                 WHERE id = $3 AND owner_id = submitted_by",
+            )
+            .bind(citizen.id)
+            .bind(at)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() != 1 {
+                return Err(StoreError::Conflict("claimed by another account".into()));
+            }
+            let status = Status::parse(&status).unwrap_or(Status::Submitted);
+            let detail = serde_json::to_string(&serde_json::json!({ "claimed_by": citizen.username }))?;
+            insert_history!(
+                tx,
+                &id,
+                at,
+                "claim",
+                Some(status),
+                status,
+                citizen,
+                None::<&str>,
+                (None, None),
+                Some(detail)
+            )?;
+            crate::idempotency::mark_applied!(tx, &id)?;
+            tx.commit().await?;
+            Ok(id)
         })
     }
 
@@ -693,100 +788,125 @@ impl Store {
     /// # Errors
     /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race).
     pub async fn apply_change_returning(&self, dossier: &Dossier, c: &Change<'_>) -> Result<(Dossier, HistoryEntry)> {
+        let (d, mut entries) = self.apply_changes_returning(dossier, std::slice::from_ref(c)).await?;
+        let entry = entries.pop().ok_or_else(|| StoreError::Conflict("no change applied".into()))?;
+        Ok((d, entry))
+    }
+
+    /// Applies several changes of one dossier in one transaction, in order, each with its
+    /// history entry (an assisted submission is submitted and received at once): all or none.
+    /// Each change names the version it expects, which is the one the change before it left
+    /// (the first: the version read; then one more for each change).
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race);
+    /// nothing is changed then.
+    pub async fn apply_changes_returning(
+        &self,
+        dossier: &Dossier,
+        changes: &[Change<'_>],
+    ) -> Result<(Dossier, Vec<HistoryEntry>)> {
         with_db!(self, |writer, reader| {
             let mut tx = writer.begin().await?;
-            let mut code = dossier.code.clone();
-            if c.issue_code && code.is_none() {
-                let day = c.at.with_timezone(&vietnam()).date_naive();
-                let last: i64 = sqlx::query_scalar(
-                    "INSERT INTO dossier_counters (agency_code, day, last) VALUES ($1, $2, 1)
-                     ON CONFLICT(agency_code, day) DO UPDATE SET last = dossier_counters.last + 1 RETURNING last",
+            let mut current = dossier.clone();
+            let mut entries = Vec::with_capacity(changes.len());
+            for c in changes {
+                let dossier = &current;
+                let mut code = dossier.code.clone();
+                if c.issue_code && code.is_none() {
+                    let day = c.at.with_timezone(&vietnam()).date_naive();
+                    let last: i64 = sqlx::query_scalar(
+                        "INSERT INTO dossier_counters (agency_code, day, last) VALUES ($1, $2, 1)
+                         ON CONFLICT(agency_code, day) DO UPDATE SET last = dossier_counters.last + 1 RETURNING last",
+                    )
+                    .bind(&dossier.agency_code)
+                    .bind(day.format("%y%m%d").to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
+                }
+                let updated = sqlx::query(
+                    "UPDATE dossiers SET status = $1, version = version + 1, code = $2, resume_status = $3, due_at = $4,
+                       due_explanation = COALESCE($5, due_explanation),
+                       submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
+                       received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
+                       decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
+                       returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
+                       result_document_id = COALESCE($14, result_document_id),
+                       updated_at = $15,
+                       route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
+                       assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
+                     WHERE id = $16 AND version = $17
+                     RETURNING *, (SELECT name FROM procedures WHERE code = $24) AS procedure_name",
                 )
-                .bind(&dossier.agency_code)
-                .bind(day.format("%y%m%d").to_string())
-                .fetch_one(&mut *tx)
+                .bind(c.to.as_str())
+                .bind(&code)
+                .bind(c.resume_status.map(Status::as_str))
+                .bind(c.due_at)
+                .bind(c.due_explanation.as_deref())
+                .bind(c.action == Action::Submit)
+                .bind(c.at)
+                .bind(c.set_received)
+                .bind(c.at)
+                .bind(c.set_decided)
+                .bind(c.at)
+                .bind(c.set_returned)
+                .bind(c.at)
+                .bind(c.result_document_id)
+                .bind(c.at)
+                .bind(&dossier.id)
+                .bind(c.expected_version)
+                .bind(c.route_id)
+                .bind(c.step)
+                .bind(c.step_agency_code)
+                .bind(if c.step != dossier.step.as_deref() || c.step_agency_code != dossier.step_agency_code.as_deref() {
+                    Some(c.at)
+                } else {
+                    dossier.step_since
+                })
+                .bind(c.assignee_id)
+                .bind(c.appointment_at)
+                .bind(&dossier.procedure_code)
+                .fetch_optional(&mut *tx)
                 .await?;
-                code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
+                let Some(updated) = updated else {
+                    return Err(StoreError::Conflict("the dossier changed meanwhile".into()));
+                };
+                if c.close_pause {
+                    sqlx::query("UPDATE dossier_pauses SET until_at = $1 WHERE dossier_id = $2 AND until_at IS NULL")
+                        .bind(c.at)
+                        .bind(&dossier.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some(reason) = c.open_pause {
+                    sqlx::query("INSERT INTO dossier_pauses (dossier_id, reason, from_at) VALUES ($1, $2, $3)")
+                        .bind(&dossier.id)
+                        .bind(reason)
+                        .bind(c.at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let detail = c.detail.as_ref().map(serde_json::to_string).transpose()?;
+                let steps = (dossier.step.as_deref(), c.step);
+                let entry = insert_history!(
+                    tx,
+                    &dossier.id,
+                    c.at,
+                    c.action.as_str(),
+                    Some(c.from),
+                    c.to,
+                    c.actor,
+                    c.reason,
+                    steps,
+                    detail
+                )?;
+                entries.push(entry);
+                current = dossier_from_row(&updated)?;
             }
-            let updated = sqlx::query(
-                "UPDATE dossiers SET status = $1, version = version + 1, code = $2, resume_status = $3, due_at = $4,
-                   due_explanation = COALESCE($5, due_explanation),
-                   submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
-                   received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
-                   decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
-                   returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
-                   result_document_id = COALESCE($14, result_document_id),
-                   updated_at = $15,
-                   route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
-                   assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
-                 WHERE id = $16 AND version = $17
-                 RETURNING *, (SELECT name FROM procedures WHERE code = $24) AS procedure_name",
-            )
-            .bind(c.to.as_str())
-            .bind(&code)
-            .bind(c.resume_status.map(Status::as_str))
-            .bind(c.due_at)
-            .bind(c.due_explanation.as_deref())
-            .bind(c.action == Action::Submit)
-            .bind(c.at)
-            .bind(c.set_received)
-            .bind(c.at)
-            .bind(c.set_decided)
-            .bind(c.at)
-            .bind(c.set_returned)
-            .bind(c.at)
-            .bind(c.result_document_id)
-            .bind(c.at)
-            .bind(&dossier.id)
-            .bind(c.expected_version)
-            .bind(c.route_id)
-            .bind(c.step)
-            .bind(c.step_agency_code)
-            .bind(if c.step != dossier.step.as_deref() || c.step_agency_code != dossier.step_agency_code.as_deref() {
-                Some(c.at)
-            } else {
-                dossier.step_since
-            })
-            .bind(c.assignee_id)
-            .bind(c.appointment_at)
-            .bind(&dossier.procedure_code)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(updated) = updated else {
-                return Err(StoreError::Conflict("the dossier changed meanwhile".into()));
-            };
-            if c.close_pause {
-                sqlx::query("UPDATE dossier_pauses SET until_at = $1 WHERE dossier_id = $2 AND until_at IS NULL")
-                    .bind(c.at)
-                    .bind(&dossier.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if let Some(reason) = c.open_pause {
-                sqlx::query("INSERT INTO dossier_pauses (dossier_id, reason, from_at) VALUES ($1, $2, $3)")
-                    .bind(&dossier.id)
-                    .bind(reason)
-                    .bind(c.at)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let detail = c.detail.as_ref().map(serde_json::to_string).transpose()?;
-            let steps = (dossier.step.as_deref(), c.step);
-            let entry = insert_history!(
-                tx,
-                &dossier.id,
-                c.at,
-                c.action.as_str(),
-                Some(c.from),
-                c.to,
-                c.actor,
-                c.reason,
-                steps,
-                detail
-            )?;
-            crate::idempotency::mark_applied!(tx, &dossier.id)?;
+            crate::idempotency::mark_applied!(tx, &current.id)?;
             tx.commit().await?;
-            Ok((dossier_from_row(&updated)?, entry))
+            Ok((current, entries))
         })
     }
 }

@@ -93,6 +93,8 @@ async fn an_upload_at_a_stale_version_is_a_conflict() {
                 time_unit: None,
                 time_flagged: false,
                 same_day_cutoff: None,
+                channel: "online".into(),
+                submitted_by: None,
             },
             &user,
         )

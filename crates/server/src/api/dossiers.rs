@@ -33,6 +33,28 @@ pub async fn create(
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(&view)?)))
 }
 
+/// `POST /api/v1/dossiers/claim` `{"code", "id_number"}`: a citizen claims a dossier a desk
+/// official submitted for them; 200 with the dossier's view (see [`service::claim`] for 404,
+/// 409 and 429).
+pub async fn claim(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    applied: Option<Extension<AlreadyApplied>>,
+    ApiJson(input): ApiJson<service::ClaimInput>,
+) -> AppResult<Json<Value>> {
+    let view = match applied {
+        Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
+        None => service::view_of(&state, &user, service::claim(&state, &user, &input).await?).await?,
+    };
+    Ok(Json(to_json(&view)?))
+}
+
+/// `GET /api/v1/dossiers/claim`: the path of the claim is not a dossier reference; answered
+/// as a dossier called `claim` would be (404), as before the claim existed.
+pub async fn get_claim(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<Value>> {
+    Ok(Json(to_json(&service::view(&state, &user, "claim").await?)?))
+}
+
 /// `GET /api/v1/dossiers`: the caller's own dossiers, newest first.
 pub async fn mine(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<Value>> {
     let items = state.store.dossiers_of_owner(user.id, 200).await?;

@@ -40,6 +40,7 @@ pub fn router(state: &AppState, upload_limit: usize) -> Router<AppState> {
         .route("/api/v1/calendar/decisions", post(calendar::load_decisions).get(calendar::decision_loads))
         .route("/api/v1/calendar/{year}", get(calendar::year))
         .route("/api/v1/dossiers", post(dossiers::create).get(dossiers::mine))
+        .route("/api/v1/dossiers/claim", post(dossiers::claim).get(dossiers::get_claim))
         .route("/api/v1/dossiers/{reference}", get(dossiers::get))
         .route("/api/v1/dossiers/{reference}/submit", post(dossiers::submit))
         .route("/api/v1/dossiers/{reference}/actions", post(dossiers::action))

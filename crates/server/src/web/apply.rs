@@ -376,6 +376,7 @@ async fn finish(
         },
         delivery: get("delivery"),
         form: None,
+        channel: String::new(),
     };
     match service::create_draft(state, user, &input).await {
         Ok(d) => {

@@ -340,6 +340,7 @@ pub async fn create_draft(
         },
         delivery: get("delivery"),
         form: None,
+        channel: String::new(),
     };
     match service::create_draft(&state, &user, &input).await {
         Ok(d) => {

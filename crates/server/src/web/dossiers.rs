@@ -319,6 +319,8 @@ struct ListPage {
     tr: Tr,
     nav: Nav,
     rows: Vec<RowVm>,
+    /// The claim form (code and ID number of a dossier submitted at the desk).
+    form: FormState,
     /// Submissions in steps not yet made into a dossier draft, most recent first.
     unfinished: Vec<UnfinishedVm>,
 }
@@ -333,35 +335,76 @@ struct UnfinishedVm {
     saved_at: String,
 }
 
-/// `GET /dossiers`: the signed-in account's dossiers, newest first.
+async fn list_page(ctx: &Ctx, state: &AppState, form: FormState, status: StatusCode) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let items = state.store.dossiers_of_owner(user.id, 200).await?;
+    let rows = items.iter().map(|d| row_vm(&ctx.tr, d)).collect();
+    let unfinished = state
+        .store
+        .form_drafts_of(user.id, 50)
+        .await?
+        .into_iter()
+        .map(|f| UnfinishedVm {
+            step: super::apply::step_heading(
+                &ctx.tr,
+                super::apply::STEPS.iter().position(|s| *s == f.step).unwrap_or(0) + 1,
+            ),
+            saved_at: f
+                .updated_at
+                .with_timezone(&motcua_core::calendar::vietnam())
+                .format("%d/%m/%Y %H:%M")
+                .to_string(),
+            procedure_code: f.procedure_code,
+            procedure_name: f.procedure_name,
+        })
+        .collect();
+    Ok(ctx.render(status, &ListPage { tr: ctx.tr, nav: ctx.nav(), rows, form, unfinished }))
+}
+
+/// `GET /dossiers`: the signed-in account's dossiers, newest first, and the claim form.
 pub async fn list(ctx: Ctx, State(state): State<AppState>) -> Response {
+    list_page(&ctx, &state, FormState::default(), StatusCode::OK).await.unwrap_or_else(|e| ctx.error(e))
+}
+
+/// `POST /dossiers/claim` (`code`, `id_number`, `csrf`): a citizen claims a dossier submitted
+/// for them at the one-stop desk and goes to it. A wrong code or ID number, a dossier claimed
+/// by someone else or too many attempts are told on "My dossiers" above the form, with what
+/// was typed.
+pub async fn claim(ctx: Ctx, State(state): State<AppState>, PageForm(fields): PageForm) -> Response {
+    let input = service::ClaimInput {
+        code: fields.get("code").cloned().unwrap_or_default(),
+        id_number: fields.get("id_number").cloned().unwrap_or_default(),
+    };
     let result = async {
+        ctx.check_csrf(&fields)?;
         let user = ctx.require_user()?;
-        let items = state.store.dossiers_of_owner(user.id, 200).await?;
-        let rows = items.iter().map(|d| row_vm(&ctx.tr, d)).collect();
-        let unfinished = state
-            .store
-            .form_drafts_of(user.id, 50)
-            .await?
-            .into_iter()
-            .map(|f| UnfinishedVm {
-                step: super::apply::step_heading(
-                    &ctx.tr,
-                    super::apply::STEPS.iter().position(|s| *s == f.step).unwrap_or(0) + 1,
-                ),
-                saved_at: f
-                    .updated_at
-                    .with_timezone(&motcua_core::calendar::vietnam())
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
-                procedure_code: f.procedure_code,
-                procedure_name: f.procedure_name,
-            })
-            .collect();
-        Ok::<_, AppError>(ctx.render(StatusCode::OK, &ListPage { tr: ctx.tr, nav: ctx.nav(), rows, unfinished }))
+        let record = service::claim(&state, user, &input).await?;
+        Ok::<_, AppError>(ctx.redirect(&format!("/dossiers/{}?done=claimed", record.dossier.id)))
     }
     .await;
-    result.unwrap_or_else(|e| ctx.error(e))
+    match result {
+        Ok(r) => r,
+        Err(e @ (AppError::Invalid(_) | AppError::NotFound | AppError::Conflict(_) | AppError::TooManyRequests(_))) => {
+            let mut form = FormState::default();
+            form.set("code", input.code);
+            form.set("id_number", input.id_number);
+            match &e {
+                AppError::Invalid(_) => form.add_error(&ctx.tr, &e, |f| Some(f.to_string())),
+                AppError::NotFound => form.add("code", ctx.tr.t("err-claim-not-found")),
+                AppError::TooManyRequests(s) => form.summary.push(super::form::SummaryItem {
+                    target: None,
+                    message: ctx.tr.t_args("err-claim-too-many", &[("seconds", &s.to_string())]),
+                }),
+                _ => form.add_error(&ctx.tr, &e, |_| None),
+            }
+            let mut res = list_page(&ctx, &state, form, e.status()).await.unwrap_or_else(|e| ctx.error(e));
+            if let AppError::TooManyRequests(s) = e {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(s));
+            }
+            res
+        }
+        Err(e) => ctx.error(e),
+    }
 }
 
 #[derive(Template)]
@@ -393,6 +436,7 @@ pub fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
         "submitted" => "done-submitted",
         "action" => "done-action",
         "withdrawn" => "done-withdrawn",
+        "claimed" => "done-claimed",
         _ => return None,
     };
     Some(tr.t(key))

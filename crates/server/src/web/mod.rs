@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 mod apply;
+mod assisted;
 mod catalogue;
 mod desk;
 mod dossiers;
@@ -39,6 +40,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
     let uploads = Router::new()
         .route("/dossiers/{reference}/documents", post(dossiers::upload))
         .route("/desk/dossiers/{reference}/documents", post(desk::upload_result))
+        .route("/desk/assisted/{reference}/documents", post(assisted::upload))
         .layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
         .route("/", get(catalogue::home))
@@ -53,12 +55,17 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/dossiers", get(dossiers::list))
+        .route("/dossiers/claim", post(dossiers::claim))
         .route("/dossiers/{reference}", get(dossiers::show))
         .route("/dossiers/{reference}/submit", post(dossiers::submit))
         .route("/dossiers/{reference}/withdraw", post(dossiers::withdraw))
         .route("/dossiers/{reference}/documents/{id}", get(dossiers::download))
         .route("/desk", get(desk::queue))
         .route("/desk/bulk", post(desk::bulk))
+        .route("/desk/assisted", get(assisted::start).post(assisted::create))
+        .route("/desk/assisted/{reference}", get(assisted::documents))
+        .route("/desk/assisted/{reference}/submit", post(assisted::submit))
+        .route("/desk/dossiers/{reference}/receipt", get(assisted::receipt))
         .route("/desk/dossiers/{reference}", get(desk::show))
         .route("/desk/dossiers/{reference}/actions", post(desk::action))
         .route("/admin/calendar", get(admin::calendar).post(admin::load))

@@ -2,6 +2,7 @@
 //! over HTTP through the JSON API and the HTML forms.
 
 mod api;
+mod assisted;
 mod calendar;
 mod concurrency;
 mod drafts;
