@@ -14,7 +14,7 @@ use super::form::{FormState, PageForm};
 use super::{safe_next, url_encode, Ctx, Nav};
 use crate::error::{AppError, FieldError};
 use crate::i18n::Tr;
-use crate::service::{self, ApplicantInput, DossierInput};
+use crate::service::{self, ApplicantInput};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -365,19 +365,7 @@ async fn finish(
     saved: BTreeMap<String, String>,
 ) -> Result<Response, AppError> {
     let get = |k: &str| saved.get(k).cloned().unwrap_or_default();
-    let input = DossierInput {
-        procedure_code: code.to_string(),
-        agency_code: get("agency_code"),
-        applicant: ApplicantInput {
-            full_name: get("full_name"),
-            id_number: get("id_number"),
-            phone: get("phone"),
-            address: get("address"),
-        },
-        delivery: get("delivery"),
-        form: None,
-        channel: String::new(),
-    };
+    let input = super::form::dossier_input(code, "", get);
     match service::create_draft(state, user, &input).await {
         Ok(d) => {
             state.store.delete_form_draft(user.id, code).await?;

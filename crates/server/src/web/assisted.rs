@@ -13,7 +13,7 @@ use super::form::{FormState, PageForm};
 use super::{labels, Ctx, Nav};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
-use crate::service::{self, ActionInput, ApplicantInput, DossierInput};
+use crate::service::{self, ActionInput};
 use crate::AppState;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -138,19 +138,7 @@ pub async fn create(ctx: Ctx, State(state): State<AppState>, PageForm(fields): P
         Err(e) => return ctx.error(e),
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let input = DossierInput {
-        procedure_code: get("procedure_code"),
-        agency_code: get("agency_code"),
-        applicant: ApplicantInput {
-            full_name: get("full_name"),
-            id_number: get("id_number"),
-            phone: get("phone"),
-            address: get("address"),
-        },
-        delivery: get("delivery"),
-        form: None,
-        channel: "in_person".into(),
-    };
+    let input = super::form::dossier_input(&get("procedure_code"), "in_person", get);
     match service::create_draft(&state, &user, &input).await {
         Ok(d) => ctx.redirect(&format!("/desk/assisted/{}?done=created", d.id)),
         Err(e @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {

@@ -4,7 +4,7 @@ use super::form::{FormState, PageForm};
 use super::{labels, url_encode, Ctx, Nav};
 use crate::error::{AppError, FieldError};
 use crate::i18n::{Lang, Tr};
-use crate::service::{self, ApplicantInput, DossierInput};
+use crate::service;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -329,19 +329,7 @@ pub async fn create_draft(
         Err(e) => return ctx.error(e),
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let input = DossierInput {
-        procedure_code: code.clone(),
-        agency_code: get("agency_code"),
-        applicant: ApplicantInput {
-            full_name: get("full_name"),
-            id_number: get("id_number"),
-            phone: get("phone"),
-            address: get("address"),
-        },
-        delivery: get("delivery"),
-        form: None,
-        channel: String::new(),
-    };
+    let input = super::form::dossier_input(&code, "", get);
     match service::create_draft(&state, &user, &input).await {
         Ok(d) => {
             // The one-page form supersedes a half-done submission in steps.

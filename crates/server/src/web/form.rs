@@ -133,3 +133,22 @@ impl FormState {
         !self.summary.is_empty()
     }
 }
+
+/// A new dossier for procedure `code` through `channel` (empty: online) from a page's fields
+/// as `get` gives them (`agency_code`, `full_name`, `id_number`, `phone`, `address`,
+/// `delivery`; a missing one empty, for the service to name).
+pub fn dossier_input(code: &str, channel: &str, get: impl Fn(&str) -> String) -> crate::service::DossierInput {
+    crate::service::DossierInput {
+        procedure_code: code.to_string(),
+        agency_code: get("agency_code"),
+        applicant: crate::service::ApplicantInput {
+            full_name: get("full_name"),
+            id_number: get("id_number"),
+            phone: get("phone"),
+            address: get("address"),
+        },
+        delivery: get("delivery"),
+        form: None,
+        channel: channel.to_string(),
+    }
+}
