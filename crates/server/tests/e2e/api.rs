@@ -607,6 +607,43 @@ async fn odd_requests_get_problems_not_server_errors() {
         let res = c.get(app.url(path)).query(&[("q", q.as_str())]).send().await.unwrap();
         assert!(res.status().is_success(), "{path}: {}", res.status());
     }
+    // A body of the wrong shape: the field named, what kind of value it must be, in the
+    // caller's language; serde's English never shows.
+    for (lang, want) in [("vi", "Phải là chữ"), ("en", "Must be text")] {
+        let mut a = applicant();
+        a["full_name"] = json!(5);
+        let res = c
+            .post(app.url("/api/v1/dossiers"))
+            .bearer_auth(&citizen)
+            .header("Accept-Language", lang)
+            .json(&json!({"procedure_code": "1.010041", "agency_code": BA_DINH_POLICE, "applicant": a, "delivery": "online", "form": []}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let p: Value = res.json().await.unwrap();
+        let e = &p["errors"][0];
+        assert_eq!(
+            (e["field"].as_str(), e["code"].as_str()),
+            (Some("applicant.full_name"), Some("json_expected_text")),
+            "{p}"
+        );
+        assert!(e["detail"].as_str().unwrap().starts_with(want), "{p}");
+        assert!(!p.to_string().contains("invalid type"), "{p}");
+    }
+    let res = c
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&citizen)
+        .header("content-type", "application/json")
+        .body("{\"procedure_code\": \n  \"1.010041\",, }")
+        .send()
+        .await
+        .unwrap();
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "json_syntax", "{p}");
+    // Line 2 is `  "1.010041",, }`: two spaces, ten characters of string, a comma; the second
+    // comma, where the JSON goes wrong, is column 14.
+    assert!(p["errors"][0]["detail"].as_str().unwrap().ends_with(": 2:14"), "the line and column: {p}");
     // A repeated parameter: 422 problem.
     let res = c.get(app.url("/api/v1/procedures?q=a&q=b")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
