@@ -9,6 +9,11 @@ use motcua_store::{Store, StoreConfig};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
+/// mimalloc instead of the system allocator: many small allocations per request (JSON, rows)
+/// across threads, where glibc's malloc showed in the throughput profile (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "motcua: online public services (một cửa)")]
 struct Cli {

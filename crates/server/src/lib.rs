@@ -13,7 +13,7 @@ pub mod routes;
 pub mod service;
 pub mod web;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -53,6 +53,10 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Page session lifetime.
     pub session_ttl: Duration,
+    /// Longest a request may take (uploads excepted, which a slow connection may need
+    /// minutes to send) before it is answered 503 with Retry-After: a database connection
+    /// hung by the network fails the request instead of holding it (30 s).
+    pub request_timeout: Duration,
     /// Sign-in throttle: failures per account and per address within the window.
     pub login_failures_per_account: usize,
     pub login_failures_per_address: usize,
@@ -81,6 +85,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             token_ttl: Duration::from_secs(3600),
             session_ttl: Duration::from_secs(8 * 3600),
+            request_timeout: Duration::from_secs(30),
             login_failures_per_account: 5,
             login_failures_per_address: 50,
             login_window: Duration::from_secs(15 * 60),
@@ -263,6 +268,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(middleware::from_fn(no_store_for_private))
+        .layer(middleware::from_fn_with_state(state.clone(), request_timeout))
         // gzip or brotli, as the client accepts (pages fit the 50 KB budget of issue 6 this
         // way); not for images and PDFs, which are compressed already.
         .layer(compression())
@@ -280,6 +286,34 @@ fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::c
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
     let predicate = DefaultPredicate::new().and(NotForContentType::const_new("application/pdf"));
     tower_http::compression::CompressionLayer::new().no_deflate().no_zstd().compress_when(predicate)
+}
+
+/// Answers 503 with Retry-After when a request takes longer than `request_timeout`; uploads
+/// (multipart bodies) are left to run. The store does not ping a connection before each use
+/// (one round trip saved per request), so this bounds a query on a connection the network
+/// has silently dropped.
+async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let upload = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"));
+    if upload {
+        return next.run(req).await;
+    }
+    let api = req.uri().path().starts_with("/api/");
+    let lang = auth::request_lang(req.uri().query(), req.headers());
+    match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(timeout = ?state.config.request_timeout, "request timed out");
+            if api {
+                error::problem_response(&error::AppError::Unavailable, lang)
+            } else {
+                web::render_error(&error::AppError::Unavailable, i18n::Tr::new(lang))
+            }
+        }
+    }
 }
 
 /// Pages and API answers about people are not cached by shared caches.

@@ -229,9 +229,13 @@ impl Store {
         let db = match config.database_url.as_deref() {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 let opts = PgConnectOptions::from_str(url)?.application_name("motcua");
+                // No ping before each use: it is a round trip on every request. A connection
+                // the server or network closed fails its one query (503, and the pool drops
+                // it); one hung by the network is bounded by the server's request timeout.
                 let pool = PgPoolOptions::new()
                     .max_connections(config.max_connections)
                     .acquire_timeout(config.acquire_timeout)
+                    .test_before_acquire(false)
                     .connect_with(opts)
                     .await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;

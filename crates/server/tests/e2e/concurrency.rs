@@ -65,6 +65,9 @@ async fn two_hundred_parallel_submissions_get_unique_gap_free_codes() {
 struct Relay {
     port: u16,
     cut: tokio::sync::watch::Sender<bool>,
+    /// While set, nothing is relayed in either direction but every connection stays open: a
+    /// network that silently drops packets.
+    hung: tokio::sync::watch::Sender<bool>,
 }
 
 impl Relay {
@@ -72,6 +75,7 @@ impl Relay {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (cut, watch) = tokio::sync::watch::channel(false);
+        let (hung, hung_watch) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             loop {
                 let Ok((mut inbound, _)) = listener.accept().await else { return };
@@ -80,20 +84,29 @@ impl Relay {
                 }
                 let upstream = upstream.clone();
                 let mut watch = watch.clone();
+                let mut hung_watch = hung_watch.clone();
                 tokio::spawn(async move {
                     let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await else { return };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = watch.wait_for(|cut| *cut) => {}
+                        _ = async { watch.wait_for(|cut| *cut).await.is_ok() } => {}
+                        _ = async { hung_watch.wait_for(|hung| *hung).await.is_ok() } => {
+                            // Hold both ends open, relaying nothing, until cut.
+                            let _ = watch.wait_for(|cut| *cut).await.is_ok();
+                        }
                     }
                 });
             }
         });
-        Relay { port, cut }
+        Relay { port, cut, hung }
     }
 
     fn set_cut(&self, cut: bool) {
         self.cut.send_replace(cut);
+    }
+
+    fn set_hung(&self, hung: bool) {
+        self.hung.send_replace(hung);
     }
 }
 
@@ -152,6 +165,43 @@ async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recov
     assert_eq!(res.status(), StatusCode::OK);
     let v: Value = res.json().await.unwrap();
     assert!(v["code"].as_str().unwrap().ends_with("-0001"), "{v}");
+}
+
+/// A database connection the network silently drops (nothing relayed, nothing closed) does not
+/// hold a request for ever: the request timeout answers 503 with Retry-After. The store does
+/// not ping connections before use, so this is what bounds such a query.
+#[tokio::test]
+async fn a_hung_database_connection_gives_503_after_the_request_timeout() {
+    let Ok(admin) = std::env::var(motcua_store::scratch::TEST_DATABASE_ENV) else {
+        eprintln!("skipped: the hung-connection test needs PostgreSQL (set MOTCUA_TEST_DATABASE_URL; .ci/run does)");
+        return;
+    };
+    let db = motcua_store::scratch::create_postgres_database(&admin).await.unwrap();
+    let mut url = reqwest::Url::parse(&db).unwrap();
+    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    let relay = Relay::start(upstream).await;
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(relay.port)).unwrap();
+    let timeout = std::time::Duration::from_secs(2);
+    let app = TestApp::start_with(|c| {
+        c.database_url = Some(url.to_string());
+        c.request_timeout = timeout;
+    })
+    .await;
+    let token = citizen(&app, "dan.hai").await;
+    let id = draft(&app, &token, BA_DINH_POLICE).await;
+    let c = client();
+
+    relay.set_hung(true);
+    for path in [format!("/api/v1/dossiers/{id}"), "/procedures?q=cu+tru".to_string()] {
+        let started = std::time::Instant::now();
+        let res = c.get(app.url(&path)).bearer_auth(&token).send().await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(res.headers().contains_key("retry-after"), "{path}");
+        assert!(took >= timeout && took < timeout * 5, "{path}: answered after {took:?}");
+    }
+    relay.set_cut(true);
 }
 
 /// Two servers on one database (as behind a proxy) share the sign-in throttle and the
