@@ -186,6 +186,8 @@ pub struct Store {
     objects: Arc<dyn object_store::ObjectStore>,
     /// Procedures and agencies in memory, shared by the clones of this store.
     refs: Arc<refcache::RefCache>,
+    /// API bearer sessions read in the last few seconds (see [`Store::session`]).
+    bearer: moka::sync::Cache<String, accounts::Session>,
 }
 
 impl std::fmt::Debug for Store {
@@ -252,7 +254,7 @@ impl Store {
                 )));
             }
         };
-        Ok(Store { db, objects, refs: Arc::new(refcache::RefCache::new()) })
+        Ok(Store { db, objects, refs: Arc::new(refcache::RefCache::new()), bearer: accounts::bearer_cache() })
     }
 
     async fn open_sqlite(url: &str, config: &StoreConfig) -> Result<Db> {
