@@ -190,6 +190,9 @@ impl Store {
     /// username, a phone number or an email, already normalised by the caller (lower-case;
     /// a phone as `0…`). A username match wins over a phone or email match.
     pub async fn find_login(&self, login: &str, phone: Option<&str>) -> Result<Option<(User, String)>> {
+        if crate::has_nul(login) || phone.is_some_and(crate::has_nul) {
+            return Ok(None);
+        }
         with_db!(self, |writer, reader| {
             let login = login.trim().to_lowercase();
             let r = sqlx::query(

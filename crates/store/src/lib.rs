@@ -57,6 +57,13 @@ pub use chrono::Duration;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// True when `key` holds a NUL character. PostgreSQL refuses NUL in text (an error, not "no
+/// such row"), and no code, reference or login ever holds one: the lookups answer "none" for
+/// such a key on both backends without asking the database.
+pub(crate) fn has_nul(key: &str) -> bool {
+    key.contains('\0')
+}
+
 /// The database pools of one backend.
 #[derive(Clone)]
 pub(crate) enum Db {
