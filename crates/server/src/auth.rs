@@ -227,6 +227,10 @@ impl LoginThrottle {
 /// whichever of its names is tried.
 pub async fn sign_in(state: &AppState, login: &str, password: &str, addr: IpAddr) -> Result<User, AppError> {
     let login = login.trim().to_lowercase();
+    if login.contains('\0') {
+        // No account has a NUL in its names, and PostgreSQL refuses it in the throttle's key.
+        return Err(AppError::BadCredentials);
+    }
     let phone = motcua_core::values::PhoneNumber::parse("login", &login).ok();
     let found = state.store.find_login(&login, phone.as_ref().map(|p| p.as_str())).await?;
     let account = found.as_ref().map_or_else(|| format!("name:{login}"), |(u, _)| format!("id:{}", u.id));

@@ -156,6 +156,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(_) => AppError::Conflict("err-lost-race"),
             StoreError::Db(e) if motcua_store::is_unavailable(&e) => AppError::Unavailable,
+            StoreError::Db(e) if motcua_store::is_bad_characters(&e) => AppError::invalid("body", "bad_characters"),
             other => AppError::Internal(other.to_string()),
         }
     }

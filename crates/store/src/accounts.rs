@@ -198,6 +198,9 @@ impl Store {
     /// username, a phone number or an email, already normalised by the caller (lower-case;
     /// a phone as `0…`). A username match wins over a phone or email match.
     pub async fn find_login(&self, login: &str, phone: Option<&str>) -> Result<Option<(User, String)>> {
+        if crate::has_nul(login) || phone.is_some_and(crate::has_nul) {
+            return Ok(None);
+        }
         with_db!(self, |writer, reader| {
             let login = login.trim().to_lowercase();
             let r = sqlx::query(
@@ -240,8 +243,13 @@ impl Store {
             .bind(now + ttl)
             .execute(writer)
             .await?;
-            // Housekeeping: expired sessions go (cheap, indexed).
-            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(writer).await?;
+            // Housekeeping: sessions ended more than a day ago go (cheap, indexed). Ended ones
+            // are kept that long so a form posted after its session ended is known to be
+            // its account's ([`Store::ended_session_owner`]).
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(now - Duration::days(1))
+                .execute(writer)
+                .await?;
             Ok(secret)
         })
     }
@@ -299,6 +307,22 @@ impl Store {
                 .await?
                 .rows_affected();
             Ok((n == 1).then_some(at))
+        })
+    }
+
+    /// The account of the page session `secret`, live or ended within the last day (after
+    /// that its row is gone): whose form a post with an ended session carries. `None` when
+    /// unknown.
+    pub async fn ended_session_owner(&self, secret: &str) -> Result<Option<i64>> {
+        let hash = secret_hash(secret);
+        with_db!(self, |writer, reader| {
+            let id: Option<i64> =
+                sqlx::query_scalar("SELECT user_id FROM sessions WHERE secret_hash = $1 AND kind = $2")
+                    .bind(&hash)
+                    .bind(SessionKind::Cookie.as_str())
+                    .fetch_optional(reader)
+                    .await?;
+            Ok(id)
         })
     }
 

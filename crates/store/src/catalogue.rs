@@ -180,6 +180,9 @@ impl Store {
     /// One procedure by its national code, shared with the reference cache (see
     /// [`crate::refcache`]: up to [`crate::refcache::TTL`] old when another process changed it).
     pub async fn procedure_shared(&self, code: &str) -> Result<Option<Arc<Procedure>>> {
+        if crate::has_nul(code) {
+            return Ok(None);
+        }
         if let Some(p) = self.refs.procedures.get(code) {
             return Ok(Some(p));
         }
@@ -347,6 +350,9 @@ impl Store {
 
     /// An agency with its settings, through the reference cache (see [`crate::refcache`]).
     pub(crate) async fn agency_entry(&self, code: &str) -> Result<Option<Arc<AgencyEntry>>> {
+        if crate::has_nul(code) {
+            return Ok(None);
+        }
         if let Some(a) = self.refs.agencies.get(code) {
             return Ok(Some(a));
         }

@@ -534,6 +534,9 @@ impl Store {
 
     /// A dossier by id or by code, with its history and its documents, in one statement.
     pub async fn dossier_record(&self, reference: &str) -> Result<Option<DossierRecord>> {
+        if crate::has_nul(reference) {
+            return Ok(None);
+        }
         with_db!(self, |writer, reader| {
             let rows = sqlx::query(record_sql()).bind(reference).bind(reference).fetch_all(reader).await?;
             let mut rows = rows.iter();
@@ -564,6 +567,9 @@ impl Store {
 
     /// A dossier by id or by code.
     pub async fn dossier(&self, reference: &str) -> Result<Option<Dossier>> {
+        if crate::has_nul(reference) {
+            return Ok(None);
+        }
         with_db!(self, |writer, reader| {
             let sql = format!(
                 "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
@@ -603,6 +609,9 @@ impl Store {
         citizen: &User,
         at: DateTime<Utc>,
     ) -> Result<String> {
+        if crate::has_nul(code) || crate::has_nul(id_number) {
+            return Err(StoreError::NotFound);
+        }
         with_db!(self, |writer, reader| {
             let mut tx = writer.begin().await?;
             let row: Option<(String, i64, Option<i64>, String, String)> = sqlx::query_as(

@@ -6,6 +6,10 @@ use crate::{with_db, Col, Result, Store};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
+/// The step of a form draft being made into a dossier draft (see
+/// [`Store::begin_finishing_form_draft`]).
+pub const FINISHING: &str = "finishing";
+
 /// A saved form draft.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormDraft {
@@ -89,15 +93,41 @@ impl Store {
         })
     }
 
-    /// Deletes the form draft of `owner_id` for procedure `code` (none: nothing happens).
-    pub async fn delete_form_draft(&self, owner_id: i64, code: &str) -> Result<()> {
+    /// Marks the form draft of `owner_id` for procedure `code` as being made into a dossier
+    /// draft (its step becomes [`FINISHING`]). Returns true for the one request that marked it:
+    /// false when there is none, or when another request marked it less than `stale` ago (an
+    /// older mark is of a request that died, and is taken over).
+    pub async fn begin_finishing_form_draft(&self, owner_id: i64, code: &str, stale: chrono::Duration) -> Result<bool> {
         with_db!(self, |writer, reader| {
-            sqlx::query("DELETE FROM form_drafts WHERE owner_id = $1 AND procedure_code = $2")
+            let now = crate::now();
+            let n = sqlx::query(
+                "UPDATE form_drafts SET step = $1, updated_at = $2
+                 WHERE owner_id = $3 AND procedure_code = $4 AND (step <> $5 OR updated_at < $6)",
+            )
+            .bind(FINISHING)
+            .bind(now)
+            .bind(owner_id)
+            .bind(code)
+            .bind(FINISHING)
+            .bind(now - stale)
+            .execute(writer)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    }
+
+    /// Deletes the form draft of `owner_id` for procedure `code` (none: nothing happens).
+    /// Returns true when there was one: of two requests deleting it at once, only one gets true.
+    pub async fn delete_form_draft(&self, owner_id: i64, code: &str) -> Result<bool> {
+        with_db!(self, |writer, reader| {
+            let n = sqlx::query("DELETE FROM form_drafts WHERE owner_id = $1 AND procedure_code = $2")
                 .bind(owner_id)
                 .bind(code)
                 .execute(writer)
-                .await?;
-            Ok(())
+                .await?
+                .rows_affected();
+            Ok(n > 0)
         })
     }
 }

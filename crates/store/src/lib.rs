@@ -57,6 +57,13 @@ pub use chrono::Duration;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// True when `key` holds a NUL character. PostgreSQL refuses NUL in text (an error, not "no
+/// such row"), and no code, reference or login ever holds one: the lookups answer "none" for
+/// such a key on both backends without asking the database.
+pub(crate) fn has_nul(key: &str) -> bool {
+    key.contains('\0')
+}
+
 /// The database pools of one backend.
 #[derive(Clone)]
 pub(crate) enum Db {
@@ -300,6 +307,13 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// True when the database refused a value for its characters: PostgreSQL's 22021 (a NUL, or
+/// bytes that are not UTF-8, in text) and 22P05. The caller's input, not a server fault: the
+/// lookups refuse NUL before asking, and this catches any path that does not.
+pub fn is_bad_characters(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().is_some_and(|c| matches!(c.as_ref(), "22021" | "22P05")))
 }
 
 /// The current instant. The one place the store reads the clock, so tests can reason about it.

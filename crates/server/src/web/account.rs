@@ -73,11 +73,27 @@ fn carried(fields: &std::collections::HashMap<String, String>) -> Vec<(String, S
 
 /// The sign-in page for a step of the submission posted after the session ended: what was
 /// typed rides along in hidden fields and is saved once the person signs in again.
-pub fn login_carrying(ctx: &Ctx, code: &str, posted: &std::collections::HashMap<String, String>) -> Response {
+///
+/// When the ended session is still known, the carry names its account (`carry.for`): it is
+/// saved only if that account signs in again, never into another's (a shared computer).
+pub async fn login_carrying(
+    ctx: &Ctx,
+    state: &AppState,
+    code: &str,
+    posted: &std::collections::HashMap<String, String>,
+) -> Response {
     let mut form = FormState::default();
     form.set("next", super::apply::carried_next(code));
     let mut page = login_view(ctx, form);
     page.carry = super::apply::carried_fields(code, posted);
+    let ended = ctx.jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+    if let Some(secret) = ended {
+        match state.store.ended_session_owner(&secret).await {
+            Ok(Some(id)) => page.carry.push(("for".into(), id.to_string())),
+            Ok(None) => {}
+            Err(e) => return ctx.error(e.into()),
+        }
+    }
     page.notice = Some(ctx.tr.t("apply-session-ended"));
     ctx.render(StatusCode::OK, &page)
 }

@@ -296,19 +296,36 @@ pub async fn post(
     Path(code): Path<String>,
     PageForm(fields): PageForm,
 ) -> Response {
+    let code = code.trim().to_string();
+    let step = fields.get("step").and_then(|s| step_index(s)).map_or(STEPS[0], |i| STEPS[i]);
+    let go = fields.get("go").map_or("next", String::as_str);
     if let Err(e) = ctx.check_csrf(&fields) {
+        // A tab older than the latest sign-in (which renewed the token) posts a stale token:
+        // nothing is saved, but what it typed comes back on its step to be sent again.
+        if ctx.user.as_ref().is_some_and(|u| u.role == Role::Citizen) && !matches!(go, "autosave" | "discard") {
+            if let Ok(Some(_)) = state.store.procedure_shared(&code).await {
+                let form = FormState::with_values(posted_step_fields(step, &fields).into_iter().collect());
+                let notice = Some(ctx.tr.t("apply-resend"));
+                return render_step(&ctx, &state, &code, step, form, None, notice, StatusCode::FORBIDDEN)
+                    .await
+                    .unwrap_or_else(|e| ctx.error(e));
+            }
+        }
         return ctx.error(e);
     }
-    let code = code.trim().to_string();
     if ctx.user.is_none() {
-        // The session ended while the person typed: keep what they typed through the sign-in.
-        return super::account::login_carrying(&ctx, &code, &fields);
+        return match go {
+            // The script's autosave saved nothing: said so, the sign-in page is for people.
+            "autosave" => (ctx.jar.clone(), StatusCode::UNAUTHORIZED).into_response(),
+            // A discard has nothing to keep: sign in, and the draft is there to discard.
+            "discard" => ctx.error(AppError::Unauthorized),
+            // The session ended while the person typed: keep what they typed through the sign-in.
+            _ => super::account::login_carrying(&ctx, &state, &code, &fields).await,
+        };
     }
     let result = async {
         let user = citizen(&ctx)?;
         state.store.procedure_shared(&code).await?.ok_or(AppError::NotFound)?;
-        let step = fields.get("step").and_then(|s| step_index(s)).map_or(STEPS[0], |i| STEPS[i]);
-        let go = fields.get("go").map_or("next", String::as_str);
         let i = step_index(step).unwrap_or(0);
         if go == "discard" {
             state.store.delete_form_draft(user.id, &code).await?;
@@ -332,10 +349,15 @@ pub async fn post(
                 Ok(ctx.redirect(&format!("/procedures/{code}/apply?step={step}&saved=1")))
             }
             _ => {
-                let mut saved = state.store.form_draft(user.id, &code).await?.map(|d| d.fields).unwrap_or_default();
+                let draft = state.store.form_draft(user.id, &code).await?;
+                let had_draft = draft.is_some();
+                let mut saved = draft.map(|d| d.fields).unwrap_or_default();
                 saved.extend(posted_step_fields(step, &fields));
                 let errors = step_errors(&state, &code, step, &saved).await?;
                 let ok = errors.is_empty();
+                if ok && i + 1 == STEPS.len() {
+                    return finish(&ctx, &state, &user, &code, saved, had_draft).await;
+                }
                 state.store.save_form_draft(user.id, &code, at(if ok { i + 1 } else { i }), &saved).await?;
                 if !ok {
                     let mut form = FormState::with_values(saved.into_iter().collect());
@@ -343,10 +365,7 @@ pub async fn post(
                     return render_step(&ctx, &state, &code, step, form, None, None, StatusCode::UNPROCESSABLE_ENTITY)
                         .await;
                 }
-                if i + 1 < STEPS.len() {
-                    return Ok(ctx.redirect(&format!("/procedures/{code}/apply?step={}", STEPS[i + 1])));
-                }
-                finish(&ctx, &state, &user, &code, saved).await
+                Ok(ctx.redirect(&format!("/procedures/{code}/apply?step={}", STEPS[i + 1])))
             }
         }
     }
@@ -354,16 +373,39 @@ pub async fn post(
     result.unwrap_or_else(|e| ctx.error(e))
 }
 
+/// How long after a dossier draft is made from the steps a repeated post of the last step
+/// (a double click, a second tab) is taken for the same one.
+const REPEAT_WINDOW_SECONDS: i64 = 60;
+
 /// Creates the dossier draft from every saved answer, deletes the form draft and goes to the
 /// dossier's page (step 4, documents). An answer that is no longer right (an agency that
 /// stopped receiving the procedure, say) takes the person back to its step, answers kept.
+///
+/// The form draft is marked first: of two posts of the last step at once (a double click, two
+/// tabs), only the one that marked it makes a dossier draft; the other, and a repeat just
+/// after, go to the dossier draft just made (or to "My dossiers") instead of making a second
+/// one or showing the steps again, emptied.
 async fn finish(
     ctx: &Ctx,
     state: &AppState,
     user: &User,
     code: &str,
     saved: BTreeMap<String, String>,
+    had_draft: bool,
 ) -> Result<Response, AppError> {
+    let window = chrono::Duration::seconds(REPEAT_WINDOW_SECONDS);
+    if !state.store.begin_finishing_form_draft(user.id, code, window).await? {
+        let since = chrono::Utc::now() - window;
+        let recent = state.store.dossiers_of_owner(user.id, 5).await?.into_iter().find(|d| {
+            d.status == motcua_core::dossier::Status::Draft && d.procedure_code == code && d.created_at > since
+        });
+        if let Some(d) = recent {
+            return Ok(ctx.redirect(&format!("/dossiers/{}?done=created", d.id)));
+        }
+        if had_draft {
+            return Ok(ctx.redirect("/dossiers"));
+        }
+    }
     let get = |k: &str| saved.get(k).cloned().unwrap_or_default();
     let input = super::form::dossier_input(code, "", get);
     match service::create_draft(state, user, &input).await {
@@ -372,7 +414,13 @@ async fn finish(
             Ok(ctx.redirect(&format!("/dossiers/{}?done=created", d.id)))
         }
         Err(AppError::Invalid(errors)) => show_invalid(ctx, state, user, code, saved, errors).await,
-        Err(e) => Err(e),
+        Err(e) => {
+            // Nothing made: the answers go back where they were.
+            if let Err(save) = state.store.save_form_draft(user.id, code, STEPS[STEPS.len() - 1], &saved).await {
+                tracing::warn!(error = %save, "could not put a form draft back");
+            }
+            Err(e)
+        }
     }
 }
 
@@ -404,6 +452,10 @@ pub fn posted_answers(posted: &HashMap<String, String>) -> BTreeMap<String, Stri
 /// nothing usable was carried.
 pub async fn restore_carried(state: &AppState, user: &User, carried: &HashMap<String, String>) -> Option<String> {
     if user.role != Role::Citizen {
+        return None;
+    }
+    // Typed under another account's ended session: not saved into this one.
+    if carried.get("for").is_some_and(|owner| owner.trim() != user.id.to_string()) {
         return None;
     }
     let code = carried.get("procedure")?.trim().to_string();

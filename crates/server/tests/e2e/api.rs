@@ -644,6 +644,15 @@ async fn odd_requests_get_problems_not_server_errors() {
     // Line 2 is `  "1.010041",, }`: two spaces, ten characters of string, a comma; the second
     // comma, where the JSON goes wrong, is column 14.
     assert!(p["errors"][0]["detail"].as_str().unwrap().ends_with(": 2:14"), "the line and column: {p}");
+    // A NUL byte where the database would refuse it: the caller's error, never a 500.
+    for path in ["/api/v1/procedures?q=c%C6%B0%00tr%C3%BA", "/api/v1/agencies?q=Ba%00Dinh", "/procedures?q=a%00b"] {
+        let res = c.get(app.url(path)).send().await.unwrap();
+        assert!(
+            res.status() == StatusCode::OK || res.status() == StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            res.status()
+        );
+    }
     // A repeated parameter: 422 problem.
     let res = c.get(app.url("/api/v1/procedures?q=a&q=b")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

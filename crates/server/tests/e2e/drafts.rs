@@ -194,6 +194,30 @@ async fn a_step_posted_after_the_session_ended_is_kept_through_the_sign_in() {
         assert!(login.contains(&format!("name=\"carry.{k}\" value=\"{v}\"")), "{k} carried");
     }
     assert!(!login.contains("carry.csrf") && !login.contains("carry.go"));
+    let me = user_id(&app, "0912300004").await;
+    assert!(login.contains(&format!("name=\"carry.for\" value=\"{me}\"")), "the carry names whose it is");
+    // Someone else signing in at this computer does not get it.
+    register_citizen(&app, "0912300006").await;
+    let b = browser();
+    let (_, lp) = page(&b, &app.url("/login")).await;
+    let other_form: Vec<(String, String)> = login
+        .split("name=\"carry.")
+        .skip(1)
+        .map(|s| {
+            let k = s.split('"').next().unwrap().to_string();
+            let v = s.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+            (format!("carry.{k}"), v)
+        })
+        .chain([
+            ("csrf".to_string(), csrf_of(&lp)),
+            ("login".to_string(), "0912300006".to_string()),
+            ("password".to_string(), PASSWORD.to_string()),
+        ])
+        .collect();
+    let res = b.post(app.url("/login")).form(&other_form).send().await.unwrap();
+    assert_eq!(location(&res), "/dossiers", "not taken to the other person's step");
+    let other = user_id(&app, "0912300006").await;
+    assert!(app.store.form_draft(other, "1.010041").await.unwrap().is_none(), "nothing saved into another account");
     // A wrong password keeps carrying it.
     let token = csrf_of(&login);
     let mut form: Vec<(String, String)> = login
