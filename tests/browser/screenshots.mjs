@@ -3,7 +3,7 @@
 // `tests/browser/run.sh screenshots` (never by CI); writes JPEGs to docs/screenshots/.
 
 import { mkdirSync } from 'node:fs';
-import { launch, settings, PROCEDURE, LANGS, WIDE } from './common.mjs';
+import { launch, settings, assistedSubmission, PROCEDURE, LANGS, WIDE } from './common.mjs';
 
 const { base: BASE, citizen: CITIZEN, official: OFFICIAL } = settings();
 const OUT = process.argv[2] ?? new URL('../../docs/screenshots/', import.meta.url).pathname;
@@ -27,12 +27,16 @@ try {
     const anon = await (await browser.newContext({ viewport })).newPage();
     const citizen = await signedIn(browser, CITIZEN, viewport);
     const official = await signedIn(browser, OFFICIAL, viewport);
+    // A dossier submitted at the desk, for its receipt.
+    const { id: assisted } = await assistedSubmission(official, BASE, { idNumber: '001085067890' });
     for (const lang of LANGS) {
       const shots = [
         ['home', anon, '/'],
         ['procedure', anon, `/procedures/${PROCEDURE}`],
+        ['apply', citizen, `/procedures/${PROCEDURE}/apply?agency_q=Ba+Dinh`],
         ['my-dossiers', citizen, '/dossiers'],
         ['desk', official, '/desk'],
+        ['receipt', official, `/desk/dossiers/${assisted}/receipt`],
       ];
       for (const [name, page, path] of shots) {
         await page.goto(`${BASE}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
