@@ -218,6 +218,9 @@ struct ProcedurePage {
     bring_count: String,
     resume: Option<ResumeVm>,
     notice: Option<String>,
+    /// The national portal's page of this procedure, where its blank forms (templates) can be
+    /// downloaded: the catalogue's source address, when it is an `https` one.
+    templates_href: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -278,6 +281,7 @@ async fn procedure_page(ctx: &Ctx, state: &AppState, code: &str, done: Option<&s
         register_href: format!("/register?next={back}"),
         resume,
         notice,
+        templates_href: p.source_url.clone().filter(|u| u.starts_with("https://")),
         p,
     };
     Ok(ctx.render(StatusCode::OK, &page))

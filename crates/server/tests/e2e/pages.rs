@@ -894,8 +894,26 @@ async fn a_procedure_page_gives_plain_guidance_with_the_date_of_the_result() {
         assert_eq!(status, StatusCode::OK);
         let guide = between(&page, "id=\"guide-title\"", "</section>").expect("a guidance section");
         assert!(guide.contains(says) && guide.contains(&format!("<strong>{dmy}</strong>")), "{lang}: {guide}");
-        assert!(guide.contains("<ol>") && guide.matches("<li>").count() == 5, "five first-time steps");
+        let first_time = between(guide, "<ol>", "</ol>").expect("the first-time steps");
+        assert_eq!(first_time.matches("<li>").count(), 5, "five first-time steps");
         assert!(guide.contains("href=\"#documents\""), "what to bring links to the list");
+        let tips = between(guide, "class=\"photo-tips\"", "</details>").expect("what a good photo is");
+        assert_eq!(tips.matches("<li>").count(), 4, "four photo tips");
+        // The blank forms: the national portal's page of the procedure, as the catalogue gives it.
+        let api: serde_json::Value = browser()
+            .get(app.url(&format!("/api/v1/procedures/{RESIDENCE}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let source = api["source_url"].as_str().expect("the catalogue's source address");
+        assert!(source.starts_with("https://dichvucong.gov.vn/"), "{source}");
+        assert!(
+            guide.contains(&format!("<a href=\"{source}\" rel=\"external noopener\">")),
+            "{lang}: links the blank forms"
+        );
     }
     let (_, page) = get(&browser(), &app.url(&format!("/procedures/{RESIDENCE}"))).await;
     assert!(between(&page, "id=\"guide-title\"", "</section>").unwrap().contains("Miễn phí"), "the fee, in words");
