@@ -164,6 +164,9 @@ pub async fn create_draft_record(state: &AppState, user: &User, input: &DossierI
         (Role::Citizen, "online") | (Role::Official, "in_person") => {}
         (Role::Citizen, "in_person" | "post") => errors.push(FieldError::new("channel", "channel_desk_only")),
         (Role::Citizen, _) => errors.push(FieldError::new("channel", "channel_choice")),
+        // An official without a channel is where a citizen's submission was asked of them:
+        // 403 as always; with another channel than in person, the channel is what is wrong.
+        (Role::Official, c) if c != "online" => errors.push(FieldError::new("channel", "channel_desk_in_person")),
         _ => return Err(AppError::Forbidden("err-citizens-only")),
     }
     let assisted = channel == "in_person";

@@ -71,6 +71,9 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The longest a page session can be kept alive by "stay signed in": 24 hours from sign-in.
+pub const SESSION_MAX_AGE: Duration = Duration::hours(24);
+
 /// How long a process remembers a bearer session it has read: 5 s.
 pub const BEARER_MEMORY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -293,19 +296,24 @@ impl Store {
     }
 
     /// Moves the expiry of the page session `secret` to `ttl` from now (the "stay signed in"
-    /// of the expiry warning). Returns the new expiry; `None` when the session is unknown or
-    /// already expired (then nothing changes: an ended session is not revived).
+    /// of the expiry warning), for a session started less than [`SESSION_MAX_AGE`] ago.
+    /// Returns the new expiry; `None` when the session is unknown, already expired or that old
+    /// (then nothing changes: an ended session is not revived, and a computer left signed in
+    /// asks for the password again at least once a day).
     pub async fn extend_session(&self, secret: &str, ttl: Duration) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         with_db!(self, |writer, reader| {
             let now = crate::now();
             let at = now + ttl;
-            let n = sqlx::query("UPDATE sessions SET expires_at = $1 WHERE secret_hash = $2 AND expires_at > $3")
-                .bind(at)
-                .bind(secret_hash(secret))
-                .bind(now)
-                .execute(writer)
-                .await?
-                .rows_affected();
+            let n = sqlx::query(
+                "UPDATE sessions SET expires_at = $1 WHERE secret_hash = $2 AND expires_at > $3 AND created_at > $4",
+            )
+            .bind(at)
+            .bind(secret_hash(secret))
+            .bind(now)
+            .bind(now - SESSION_MAX_AGE)
+            .execute(writer)
+            .await?
+            .rows_affected();
             Ok((n == 1).then_some(at))
         })
     }

@@ -527,6 +527,7 @@ err-claimed-by-other = This dossier has already been claimed by another account.
 err-claim-not-found = No dossier submitted at a one-stop desk has this code with this ID number. Check both against your receipt.
 err-assisted-no-documents = Scan and upload at least one of the citizen's papers before receiving the dossier.
 field-channel-desk-only = Only an official at the one-stop desk can submit in person or by post; online submissions use "online".
+field-channel-desk-in-person = At the desk a dossier is submitted in person: the channel must be "in_person"
 field-channel-choice = Choose online, in person or by post.
 action-claim = Claimed by the applicant
 done-claimed = The dossier is now in your account.

@@ -527,6 +527,7 @@ err-claimed-by-other = Hồ sơ này đã được một tài khoản khác nh�
 err-claim-not-found = Không có hồ sơ nộp tại Bộ phận Một cửa nào có mã này với số định danh này. Hãy đối chiếu cả hai với giấy tiếp nhận.
 err-assisted-no-documents = Hãy quét và tải lên ít nhất một giấy tờ của công dân trước khi tiếp nhận hồ sơ.
 field-channel-desk-only = Chỉ cán bộ tại Bộ phận Một cửa mới nộp trực tiếp hoặc qua bưu chính; hồ sơ nộp trực tuyến dùng "online".
+field-channel-desk-in-person = Tại quầy, hồ sơ được nộp trực tiếp: kênh nộp phải là "in_person"
 field-channel-choice = Chọn trực tuyến, trực tiếp hoặc qua bưu chính.
 action-claim = Người nộp nhận hồ sơ về tài khoản
 done-claimed = Hồ sơ đã vào tài khoản của bạn.

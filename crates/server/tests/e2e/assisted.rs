@@ -206,6 +206,19 @@ async fn only_a_receiving_desk_of_the_agency_submits_in_person() {
     let mut online = in_person(BA_DINH_POLICE);
     online["channel"] = json!("online");
     assert_eq!(create(&app, &other, online).await.status(), StatusCode::FORBIDDEN);
+    // An official with another channel: 422 naming the channel, what is wrong.
+    for channel in ["post", "IN_PERSON", "tai_quay"] {
+        let mut body = in_person(BA_DINH_POLICE);
+        body["channel"] = json!(channel);
+        let res = create(&app, &other, body).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{channel}");
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(
+            (v["errors"][0]["field"].as_str(), v["errors"][0]["code"].as_str()),
+            (Some("channel"), Some("channel_desk_in_person")),
+            "{v}"
+        );
+    }
     // A Ba Đình official's draft is invisible to the other commune's official, and to a
     // colleague before submission.
     app.user("canbo", Role::Official, Some(BA_DINH_POLICE)).await;
