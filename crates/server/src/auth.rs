@@ -189,9 +189,18 @@ impl LoginThrottle {
     /// # Errors
     /// [`AppError::TooManyRequests`] with the seconds to wait; store errors.
     pub async fn attempt_one(&self, store: &motcua_store::Store, key: &str) -> Result<(), AppError> {
+        self.attempt_keys(store, &[key]).await
+    }
+
+    /// Counts an attempt on `keys` (the first limited per account, the others per address),
+    /// refusing it with the wait in seconds when any is over its limit.
+    ///
+    /// # Errors
+    /// [`AppError::TooManyRequests`] when locked; store errors.
+    pub async fn attempt_keys(&self, store: &motcua_store::Store, keys: &[&str]) -> Result<(), AppError> {
         let now_ms = chrono::Utc::now().timestamp_millis();
         store
-            .with_login_attempts(&[key], |lists| self.decide_attempt(lists, now_ms))
+            .with_login_attempts(keys, |lists| self.decide_attempt(lists, now_ms))
             .await?
             .map_err(AppError::TooManyRequests)
     }
@@ -201,9 +210,17 @@ impl LoginThrottle {
     /// # Errors
     /// Store errors.
     pub async fn take_back_one(&self, store: &motcua_store::Store, key: &str) -> Result<(), AppError> {
+        self.take_back(store, &[key]).await
+    }
+
+    /// Takes back the latest attempt counted on each of `keys` (it succeeded).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub async fn take_back(&self, store: &motcua_store::Store, keys: &[&str]) -> Result<(), AppError> {
         store
-            .with_login_attempts(&[key], |lists| {
-                if let Some(list) = lists.first_mut() {
+            .with_login_attempts(keys, |lists| {
+                for list in lists.iter_mut() {
                     list.pop();
                 }
             })

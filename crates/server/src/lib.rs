@@ -64,6 +64,9 @@ pub struct Config {
     /// Dossier-claim throttle: failed claims (wrong code or ID number) per account within
     /// the window (5 in 15 minutes), past which a claim is 429 with Retry-After.
     pub claim_failures_per_account: usize,
+    /// … and per client address (50 in the window: many people share an address behind a
+    /// mobile carrier's NAT, so this only stops guessing over many accounts).
+    pub claim_failures_per_address: usize,
     pub claim_window: Duration,
     /// Create demo accounts on first start with an empty database.
     pub demo: bool,
@@ -90,6 +93,7 @@ impl Config {
             login_failures_per_address: 50,
             login_window: Duration::from_secs(15 * 60),
             claim_failures_per_account: 5,
+            claim_failures_per_address: 50,
             claim_window: Duration::from_secs(15 * 60),
             demo: true,
             secure_cookies: false,
@@ -186,7 +190,7 @@ impl App {
         let claim_throttle = auth::LoginThrottle::new(
             config.claim_window,
             config.claim_failures_per_account,
-            config.claim_failures_per_account,
+            config.claim_failures_per_address,
         );
         let calendar = Arc::new(std::sync::RwLock::new(Arc::new(bootstrap::build_calendar(&store).await?)));
         let routes = Arc::new(load_routes(&store, config.routes_dir.as_deref()).await?);

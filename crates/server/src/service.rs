@@ -852,7 +852,12 @@ pub struct ClaimInput {
 /// 403 for anyone but a citizen; 422 for a missing code or a malformed ID number; 404 for a
 /// wrong code, a wrong ID number or a dossier not submitted at the desk (one answer, so that
 /// neither can be probed); 409 when another account claimed it; 429 when throttled.
-pub async fn claim(state: &AppState, user: &User, input: &ClaimInput) -> AppResult<DossierRecord> {
+pub async fn claim(
+    state: &AppState,
+    user: &User,
+    input: &ClaimInput,
+    addr: std::net::IpAddr,
+) -> AppResult<DossierRecord> {
     if user.role != Role::Citizen {
         return Err(AppError::Forbidden("err-citizens-only"));
     }
@@ -865,15 +870,18 @@ pub async fn claim(state: &AppState, user: &User, input: &ClaimInput) -> AppResu
     }
     let id = IdNumber::parse("id_number", &input.id_number).map_err(|e| errors.push(e.into())).ok();
     let Some(id) = id.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
-    let key = format!("claim:{}", user.id);
-    state.claim_throttle.attempt_one(&state.store, &key).await?;
+    // Per account, and per address: accounts are free to make, so a guesser with many of them
+    // meets the address's limit.
+    let (account, address) = (format!("claim:{}", user.id), format!("claim-ip:{addr}"));
+    let keys = [account.as_str(), address.as_str()];
+    state.claim_throttle.attempt_keys(&state.store, &keys).await?;
     match state.store.claim_dossier(&code, id.as_str(), user, Utc::now()).await {
         Ok(dossier_id) => {
-            state.claim_throttle.take_back_one(&state.store, &key).await?;
+            state.claim_throttle.take_back(&state.store, &keys).await?;
             state.store.dossier_record(&dossier_id).await?.ok_or(AppError::NotFound)
         }
         Err(motcua_store::StoreError::Conflict(_)) => {
-            state.claim_throttle.take_back_one(&state.store, &key).await?;
+            state.claim_throttle.take_back(&state.store, &keys).await?;
             Err(AppError::Conflict("err-claimed-by-other"))
         }
         Err(e) => Err(e.into()),

@@ -38,13 +38,14 @@ pub async fn create(
 /// 409 and 429).
 pub async fn claim(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ApiUser(user): ApiUser,
     applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<service::ClaimInput>,
 ) -> AppResult<Json<Value>> {
     let view = match applied {
         Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
-        None => service::view_of(&state, &user, service::claim(&state, &user, &input).await?).await?,
+        None => service::view_of(&state, &user, service::claim(&state, &user, &input, addr.ip()).await?).await?,
     };
     Ok(Json(to_json(&view)?))
 }

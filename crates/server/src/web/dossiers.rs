@@ -370,7 +370,12 @@ pub async fn list(ctx: Ctx, State(state): State<AppState>) -> Response {
 /// for them at the one-stop desk and goes to it. A wrong code or ID number, a dossier claimed
 /// by someone else or too many attempts are told on "My dossiers" above the form, with what
 /// was typed.
-pub async fn claim(ctx: Ctx, State(state): State<AppState>, PageForm(fields): PageForm) -> Response {
+pub async fn claim(
+    ctx: Ctx,
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    PageForm(fields): PageForm,
+) -> Response {
     let input = service::ClaimInput {
         code: fields.get("code").cloned().unwrap_or_default(),
         id_number: fields.get("id_number").cloned().unwrap_or_default(),
@@ -378,7 +383,7 @@ pub async fn claim(ctx: Ctx, State(state): State<AppState>, PageForm(fields): Pa
     let result = async {
         ctx.check_csrf(&fields)?;
         let user = ctx.require_user()?;
-        let record = service::claim(&state, user, &input).await?;
+        let record = service::claim(&state, user, &input, addr.ip()).await?;
         Ok::<_, AppError>(ctx.redirect(&format!("/dossiers/{}?done=claimed", record.dossier.id)))
     }
     .await;

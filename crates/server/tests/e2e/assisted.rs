@@ -185,6 +185,26 @@ async fn claims_are_throttled_per_account_after_five_failures() {
     }
 }
 
+/// Accounts are free to make: failures from one address over several accounts meet the
+/// address's limit (8 here) though no account reaches its own (5).
+#[tokio::test]
+async fn claims_are_throttled_per_address_across_accounts() {
+    let app = TestApp::start_with(|c| c.claim_failures_per_address = 8).await;
+    let (_, d) = assisted_over_api(&app).await;
+    let code = d["code"].as_str().unwrap().to_string();
+    for (n, phone) in ["0912000021", "0912000022"].iter().enumerate() {
+        let guesser = register_citizen(&app, phone).await;
+        for i in 0..4 {
+            let res = claim(&app, &guesser, &code, &format!("0011900{n}{i:04}")).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{phone}, failure {i}");
+        }
+    }
+    let third = register_citizen(&app, "0912000023").await;
+    let res = claim(&app, &third, &code, "001190099999").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "the ninth failure from one address");
+    assert!(res.headers().contains_key("retry-after"));
+}
+
 #[tokio::test]
 async fn only_a_receiving_desk_of_the_agency_submits_in_person() {
     let app = TestApp::start().await;
