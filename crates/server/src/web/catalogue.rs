@@ -162,7 +162,8 @@ pub async fn search(ctx: Ctx, State(state): State<AppState>, Query(p): Query<Sea
         })
         .collect();
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    page.count_text = tr.t_args("search-count", &[("n", &crate::i18n::group_thousands(total))]);
+    let count_key = if total == 1 { "search-count-one" } else { "search-count" };
+    page.count_text = tr.t_args(count_key, &[("n", &crate::i18n::group_thousands(total))]);
     if pages > 1 {
         let of = tr.t_args("search-page-of", &[("page", &n.to_string()), ("pages", &pages.to_string())]);
         page.count_text = format!("{} · {of}", page.count_text);

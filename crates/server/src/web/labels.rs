@@ -156,7 +156,10 @@ pub fn explain_step(tr: &Tr, s: &motcua_core::legal_time::ExplanationStep) -> St
         Step::AppointmentKept { at } => tr.t_args("explain-appointment-kept", &[("at", &tr.datetime(at))]),
         Step::CountingStarts { at } => tr.t_args("explain-counting-starts", &[("at", &tr.datetime(at))]),
         Step::Period { amount, unit, .. } => {
-            let unit = tr.t(&key("clock-unit", unit.as_str()));
+            // "1 working day", not "1 working days": the singular where the language has one.
+            let name = key("clock-unit", unit.as_str());
+            let one = format!("{name}-one");
+            let unit = if (*amount - 1.0).abs() < f64::EPSILON && tr.has(&one) { tr.t(&one) } else { tr.t(&name) };
             tr.t_args("explain-period", &[("amount", &amount.to_string()), ("unit", &unit)])
         }
         Step::RoundedUp { from, to } => {
@@ -239,6 +242,15 @@ mod tests {
         assert_eq!(processing_time(&vi, &half), "0,5 ngày làm việc");
         assert_eq!(processing_time(&en, &half), "0.5 working days");
         assert_eq!(fee(&en, &Fee::Free), vec!["Free".to_string()]);
+        // "How the date was computed" says one working day in the singular, two in the plural.
+        use motcua_core::legal_time::clock::{ClockUnit, ExplanationStep, Step};
+        let period = |amount| ExplanationStep {
+            step: Step::Period { amount, unit: ClockUnit::WorkingDays, working_seconds: None },
+            text: String::new(),
+        };
+        assert_eq!(explain_step(&en, &period(1.0)), "Processing time: 1 working day.");
+        assert_eq!(explain_step(&en, &period(2.0)), "Processing time: 2 working days.");
+        assert!(explain_step(&vi, &period(1.0)).contains("1 ngày làm việc"));
         let items = vec![motcua_core::catalogue::FeeAmount { vnd: 25_000, text: "Lệ phí / bản".into() }];
         assert_eq!(fee(&vi, &Fee::Amounts { items }), vec!["25.000 ₫ — Lệ phí / bản".to_string()]);
     }
