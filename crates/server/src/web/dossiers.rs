@@ -305,8 +305,13 @@ pub fn row_vm(tr: &Tr, d: &Dossier) -> RowVm {
         applicant: d.applicant.full_name.clone(),
         status: labels::status(tr, d.status),
         submitted: tr.datetime_opt(&d.submitted_at),
-        due: tr.datetime_opt(&d.due_at),
-        due_is_estimate: d.received_at.is_none() && d.due_at.is_some(),
+        // A dossier withdrawn before it was received has no result to wait for.
+        due: if d.status == Status::Withdrawn && d.received_at.is_none() {
+            String::new()
+        } else {
+            tr.datetime_opt(&d.due_at)
+        },
+        due_is_estimate: d.received_at.is_none() && d.due_at.is_some() && d.status != Status::Withdrawn,
         timeliness: String::new(),
         time_flagged: d.time_flagged,
         created: tr.datetime(&d.created_at),

@@ -722,6 +722,10 @@ async fn a_route_is_walked_on_the_pages_by_three_officials_and_a_citizen() {
     assert!(page.contains("Hồ sơ đã được rút.") && page.contains("Công dân đã rút hồ sơ"));
     let (_, queue) = get(&desk, &app.url("/desk")).await;
     assert!(!queue.contains(&format!("/desk/dossiers/{id2}\"")), "it left the queue");
+    // In "My dossiers" it waits for no result.
+    let (_, list) = get(&citizen, &app.url("/dossiers")).await;
+    let row = between(&list, &format!("href=\"/dossiers/{id2}\""), "</tr>").expect("listed");
+    assert!(row.contains("Công dân đã rút hồ sơ") && !row.contains("dự kiến"), "{row}");
 }
 
 #[tokio::test]
