@@ -11,7 +11,8 @@
 //    page's language), everything typed must still be there, and the summary's link must take
 //    the keyboard to the field; the walk then fixes the input and goes on.
 // 3. Every other form re-rendered with errors (register, search filter, the desk's actions and
-//    upload, the administrator's calendar): focus on the error summary at load.
+//    upload, the assisted submission, the claim, the administrator's calendar): focus on the
+//    error summary at load.
 //
 // Prints each check and ends with "keyboard: N passed, M failed"; exit status 1 when M > 0.
 
@@ -335,7 +336,12 @@ try {
   const anon = await (await browser.newContext({ viewport: WIDE })).newPage();
   const official = await signedIn(browser, OFFICIAL);
   const admin = ADMIN ? await signedIn(browser, ADMIN) : null;
+  const citizen = await signedIn(browser, CITIZEN);
   for (const lng of LANGS) {
+    await errorsFocus(official, lng, 'assisted submission with a bad ID number', `/desk/assisted?procedure=${PROCEDURE}`, '#assisted-create',
+      { full_name: 'Trần Văn Tại Quầy', id_number: '12', phone: '0912345670', address: 'Số 5 Phố Đội Cấn, Hà Nội' });
+    await errorsFocus(citizen, lng, 'claim with a short ID number', '/dossiers', '#claim-submit',
+      { code: 'CAX.00004-261201-9999', id_number: '12' });
     await errorsFocus(anon, lng, 'register without a password', '/register', 'main form[action="/register"] button[type=submit]',
       { full_name: 'Trần Thị Thử', phone: '0912345678', email: 'thu@example.com', username: 'tranthithu' });
     await errorsFocus(anon, lng, 'sign-in posted empty', '/login', 'main form[action="/login"] button[type=submit]');
