@@ -133,6 +133,11 @@ async function attachPdf(page, name) {
 
 /** After a page re-rendered with errors: focus on the summary, in the page's language. */
 async function expectSummaryFocus(page, lang, name) {
+  // Chromium applies `autofocus` at the first rendering after the document is parsed, which can
+  // come just after the load event: give it up to a second (it never lands later for a reader).
+  await page
+    .waitForFunction(() => document.activeElement?.id === 'error-summary', null, { timeout: 1000 })
+    .catch(() => {});
   const f = await focused(page);
   const title = await page.locator('#error-summary h2').innerText().catch(() => '');
   const want = message(lang, 'error-summary-title');
