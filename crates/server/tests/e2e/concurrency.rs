@@ -110,13 +110,12 @@ impl Relay {
     }
 }
 
-/// While the database is unreachable the server answers 503 with Retry-After (pages and API),
-/// and it recovers by itself when the database comes back: nothing restarts it.
-#[tokio::test]
-async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recovers() {
+/// A server on a fresh PostgreSQL database reached through a [`Relay`], configured by `tweak`;
+/// `None` (the test skips, saying why) without PostgreSQL.
+async fn behind_a_relay(what: &str, tweak: impl FnOnce(&mut motcua_server::Config)) -> Option<(TestApp, Relay)> {
     let Ok(admin) = std::env::var(motcua_store::scratch::TEST_DATABASE_ENV) else {
-        eprintln!("skipped: the database-outage test needs PostgreSQL (set MOTCUA_TEST_DATABASE_URL; .ci/run does)");
-        return;
+        eprintln!("skipped: the {what} test needs PostgreSQL (set MOTCUA_TEST_DATABASE_URL; .ci/run does)");
+        return None;
     };
     let db = motcua_store::scratch::create_postgres_database(&admin).await.unwrap();
     let mut url = reqwest::Url::parse(&db).unwrap();
@@ -126,9 +125,21 @@ async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recov
     url.set_port(Some(relay.port)).unwrap();
     let app = TestApp::start_with(|c| {
         c.database_url = Some(url.to_string());
-        c.db_acquire_timeout = std::time::Duration::from_secs(2);
+        tweak(c);
     })
     .await;
+    Some((app, relay))
+}
+
+/// While the database is unreachable the server answers 503 with Retry-After (pages and API),
+/// and it recovers by itself when the database comes back: nothing restarts it.
+#[tokio::test]
+async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recovers() {
+    let Some((app, relay)) =
+        behind_a_relay("database-outage", |c| c.db_acquire_timeout = std::time::Duration::from_secs(2)).await
+    else {
+        return;
+    };
     let token = citizen(&app, "dan.mot").await;
     let id = draft(&app, &token, BA_DINH_POLICE).await;
     let c = client();
@@ -172,22 +183,10 @@ async fn an_unreachable_database_gives_503_with_retry_after_and_the_server_recov
 /// not ping connections before use, so this is what bounds such a query.
 #[tokio::test]
 async fn a_hung_database_connection_gives_503_after_the_request_timeout() {
-    let Ok(admin) = std::env::var(motcua_store::scratch::TEST_DATABASE_ENV) else {
-        eprintln!("skipped: the hung-connection test needs PostgreSQL (set MOTCUA_TEST_DATABASE_URL; .ci/run does)");
+    let timeout = std::time::Duration::from_secs(2);
+    let Some((app, relay)) = behind_a_relay("hung-connection", |c| c.request_timeout = timeout).await else {
         return;
     };
-    let db = motcua_store::scratch::create_postgres_database(&admin).await.unwrap();
-    let mut url = reqwest::Url::parse(&db).unwrap();
-    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
-    let relay = Relay::start(upstream).await;
-    url.set_host(Some("127.0.0.1")).unwrap();
-    url.set_port(Some(relay.port)).unwrap();
-    let timeout = std::time::Duration::from_secs(2);
-    let app = TestApp::start_with(|c| {
-        c.database_url = Some(url.to_string());
-        c.request_timeout = timeout;
-    })
-    .await;
     let token = citizen(&app, "dan.hai").await;
     let id = draft(&app, &token, BA_DINH_POLICE).await;
     let c = client();
