@@ -65,9 +65,13 @@ fn step_index(step: &str) -> Option<usize> {
 
 /// One entry of the progress list.
 pub struct ProgressItem {
+    /// 1 to [`ALL_STEPS`].
     pub number: usize,
+    /// The step's name in the reader's language.
     pub label: String,
+    /// The step shown now.
     pub current: bool,
+    /// A step before it.
     pub done: bool,
 }
 
@@ -122,6 +126,15 @@ pub struct ApplyParams {
 fn vietnam_time(at: chrono::DateTime<chrono::Utc>, fmt: &str) -> String {
     at.with_timezone(&motcua_core::calendar::vietnam()).format(fmt).to_string()
 }
+
+/// Where a saved submission stands, for the lists that offer to continue it: its step as
+/// "Step n of 5: …" and when it was last saved (`dd/mm/yyyy HH:MM`, Vietnam time).
+pub fn draft_place(tr: &Tr, d: &FormDraft) -> (String, String) {
+    (step_heading(tr, step_index(&d.step).unwrap_or(0) + 1), vietnam_time(d.updated_at, SAVED_AT))
+}
+
+/// How "last saved" instants are written.
+const SAVED_AT: &str = "%d/%m/%Y %H:%M";
 
 /// The citizen signed in, or the error that sends others away (a redirect to sign in for
 /// nobody, 403 for officials and administrators).
@@ -194,7 +207,7 @@ async fn render_step(
         form,
         agencies,
         more_agencies,
-        saved_at: saved_at.map(|at| vietnam_time(at, "%d/%m/%Y %H:%M")),
+        saved_at: saved_at.map(|at| vietnam_time(at, SAVED_AT)),
         session_until: ctx.session_expires_at.map(|at| vietnam_time(at, "%H:%M %d/%m/%Y")),
         notice,
     };

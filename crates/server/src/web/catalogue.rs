@@ -235,16 +235,9 @@ async fn procedure_page(ctx: &Ctx, state: &AppState, code: &str, done: Option<&s
     let p = state.store.procedure(code.trim()).await?.ok_or(AppError::NotFound)?;
     let resume = match &ctx.user {
         Some(u) if u.role == motcua_store::accounts::Role::Citizen => {
-            state.store.form_draft(u.id, &p.code).await?.map(|d| ResumeVm {
-                step: super::apply::step_heading(
-                    &tr,
-                    super::apply::STEPS.iter().position(|s| *s == d.step).unwrap_or(0) + 1,
-                ),
-                saved_at: d
-                    .updated_at
-                    .with_timezone(&motcua_core::calendar::vietnam())
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string(),
+            state.store.form_draft(u.id, &p.code).await?.map(|d| {
+                let (step, saved_at) = super::apply::draft_place(&tr, &d);
+                ResumeVm { step, saved_at }
             })
         }
         _ => None,

@@ -349,18 +349,9 @@ async fn list_page(ctx: &Ctx, state: &AppState, form: FormState, status: StatusC
         .form_drafts_of(user.id, 50)
         .await?
         .into_iter()
-        .map(|f| UnfinishedVm {
-            step: super::apply::step_heading(
-                &ctx.tr,
-                super::apply::STEPS.iter().position(|s| *s == f.step).unwrap_or(0) + 1,
-            ),
-            saved_at: f
-                .updated_at
-                .with_timezone(&motcua_core::calendar::vietnam())
-                .format("%d/%m/%Y %H:%M")
-                .to_string(),
-            procedure_code: f.procedure_code,
-            procedure_name: f.procedure_name,
+        .map(|f| {
+            let (step, saved_at) = super::apply::draft_place(&ctx.tr, &f);
+            UnfinishedVm { step, saved_at, procedure_code: f.procedure_code, procedure_name: f.procedure_name }
         })
         .collect();
     Ok(ctx.render(status, &ListPage { tr: ctx.tr, nav: ctx.nav(), rows, form, unfinished }))
