@@ -24,6 +24,11 @@ struct Cli {
     /// directory.
     #[arg(long, global = true, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// PostgreSQL connections per server process (each process has its own pool: keep
+    /// processes × this under the server's `max_connections`). Ignored for SQLite.
+    #[arg(long, global = true, env = "MOTCUA_DB_CONNECTIONS", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    db_connections: u32,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +39,7 @@ impl Cli {
             database_url: self.database_url.clone(),
             // S3 when MOTCUA_S3_BUCKET is set (see motcua_store::objects), else data_dir/documents.
             objects: ObjectsConfig::from_env(),
+            max_connections: self.db_connections,
             ..StoreConfig::embedded(&self.data_dir)
         }
     }
@@ -213,6 +219,7 @@ async fn main() -> Result<()> {
         Command::Serve { addr, no_demo, max_upload_bytes, secure_cookies, routes_dir } => {
             let mut config = Config::new(&cli.data_dir);
             config.database_url.clone_from(&cli.database_url);
+            config.db_connections = cli.db_connections;
             config.objects = ObjectsConfig::from_env();
             config.routes_dir = routes_dir;
             config.demo = !no_demo;

@@ -42,6 +42,8 @@ pub struct Config {
     /// How long a request waits for a database connection before it is answered 503 with
     /// Retry-After (the database is then taken to be unreachable).
     pub db_acquire_timeout: Duration,
+    /// PostgreSQL connections of this process's pool (16); ignored for SQLite.
+    pub db_connections: u32,
     /// A directory of route definitions (`*.toml`) replacing the shipped ones; validated at
     /// start (the server does not start with a broken route).
     pub routes_dir: Option<PathBuf>,
@@ -83,6 +85,7 @@ impl Config {
             objects: None,
             objects_prefix: None,
             db_acquire_timeout: Duration::from_secs(5),
+            db_connections: 16,
             routes_dir: None,
             max_upload_bytes: 20 * 1000 * 1000,
             max_body_bytes: 1024 * 1024,
@@ -109,14 +112,27 @@ impl Config {
             objects: self.objects.clone(),
             objects_prefix: self.objects_prefix.clone(),
             acquire_timeout: self.db_acquire_timeout,
+            max_connections: self.db_connections,
             ..motcua_store::StoreConfig::embedded(&self.data_dir)
         }
     }
 }
 
-/// Shared state of every handler.
+/// Shared state of every handler: one reference-counted pointer, since axum clones the
+/// state for every extractor and middleware of every request (a clone of the fields
+/// themselves was a dozen atomic counters contended between the cores).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] points to.
+pub struct SharedState {
     pub store: Store,
     pub config: Arc<Config>,
     pub throttle: Arc<auth::LoginThrottle>,
@@ -131,7 +147,7 @@ pub struct AppState {
     pub routes: Arc<motcua_core::route::RouteSet>,
 }
 
-impl AppState {
+impl SharedState {
     /// The working calendar in force.
     pub fn calendar(&self) -> Arc<VietnamCalendar> {
         self.calendar.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
@@ -194,7 +210,7 @@ impl App {
         );
         let calendar = Arc::new(std::sync::RwLock::new(Arc::new(bootstrap::build_calendar(&store).await?)));
         let routes = Arc::new(load_routes(&store, config.routes_dir.as_deref()).await?);
-        let state = AppState {
+        let state = AppState(Arc::new(SharedState {
             store: store.clone(),
             config: Arc::new(config),
             throttle: Arc::new(throttle),
@@ -202,7 +218,7 @@ impl App {
             calendar,
             calendar_reload: Arc::default(),
             routes,
-        };
+        }));
         Ok(App { listener, router: router(state), demo_accounts, store })
     }
 

@@ -84,7 +84,8 @@ pub async fn routing<'a>(state: &'a AppState, d: &Dossier) -> AppResult<Routing<
         .agency(&d.agency_code)
         .await?
         .ok_or_else(|| AppError::Internal(format!("agency {} of {} is gone", d.agency_code, d.id)))?;
-    let kinds = state.store.procedure(&d.procedure_code).await?.map(|p| p.agency_kinds).unwrap_or_default();
+    let kinds =
+        state.store.procedure_shared(&d.procedure_code).await?.map(|p| p.agency_kinds.clone()).unwrap_or_default();
     let route = route_for(state, d, receiving.level)?;
     Ok(Routing { route, receiving, kinds })
 }

@@ -960,7 +960,7 @@ pub async fn set_online_level(state: &AppState, user: &User, code: &str, level: 
     }
     let level = motcua_core::catalogue::OnlineLevel::parse(level.trim())
         .ok_or_else(|| AppError::invalid("online_level", "online_choice"))?;
-    state.store.procedure(code).await?.ok_or(AppError::NotFound)?;
+    state.store.procedure_shared(code).await?.ok_or(AppError::NotFound)?;
     Ok(state.store.set_online_level(code, level).await?)
 }
 

@@ -476,6 +476,167 @@ fn record_sql() -> &'static str {
     })
 }
 
+/// The PostgreSQL form of [`record_sql`]: one row, the dossier's columns with its history
+/// and its documents aggregated as JSON arrays (`history`, `documents`; NULL when there are
+/// none). PostgreSQL builds the executor state of every output column on every execution,
+/// so the three-part `UNION ALL` of about 60 columns a part cost it more than aggregating
+/// the few rows of history (measured with pgbench on a database of benchmark size: see
+/// BENCHMARKS.md). SQLite keeps [`record_sql`].
+fn record_sql_pg() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let object = |alias: &str, names: &[(&str, &str)]| -> String {
+            let pairs: Vec<String> = names.iter().map(|(n, _)| format!("'{n}', {alias}.{n}")).collect();
+            format!("json_build_object({})", pairs.join(", "))
+        };
+        format!(
+            "SELECT d.*, p.name AS procedure_name,
+               (SELECT json_agg({} ORDER BY h.id) FROM dossier_history h WHERE h.dossier_id = d.id) AS history,
+               (SELECT json_agg({} ORDER BY x.created_at, x.id) FROM documents x WHERE x.dossier_id = d.id) AS documents
+             FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+             WHERE d.id = ({BY_ID_OR_CODE})",
+            object("h", RECORD_HISTORY),
+            object("x", RECORD_DOCUMENT),
+        )
+    })
+}
+
+/// A history entry as [`record_sql_pg`] aggregates it (the table's column names).
+#[derive(serde::Deserialize)]
+struct HistoryJson {
+    at: DateTime<Utc>,
+    action: String,
+    from_status: Option<String>,
+    to_status: String,
+    actor_name: String,
+    actor_role: String,
+    reason: Option<String>,
+    from_step: Option<String>,
+    to_step: Option<String>,
+    detail: Option<String>,
+}
+
+/// A document as [`record_sql_pg`] aggregates it.
+#[derive(serde::Deserialize)]
+struct DocumentJson {
+    id: String,
+    dossier_id: String,
+    kind: String,
+    name: String,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_by: i64,
+    created_at: DateTime<Utc>,
+}
+
+fn record_from_pg_row(r: &sqlx::postgres::PgRow) -> Result<DossierRecord> {
+    use sqlx::Row;
+    let history: Option<sqlx::types::Json<Vec<HistoryJson>>> = r.try_get("history")?;
+    let documents: Option<sqlx::types::Json<Vec<DocumentJson>>> = r.try_get("documents")?;
+    Ok(DossierRecord {
+        dossier: dossier_from_row(r)?,
+        history: history
+            .map(|h| h.0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| HistoryEntry {
+                at: h.at,
+                action: h.action,
+                from_status: h.from_status,
+                status: h.to_status,
+                by: h.actor_name,
+                by_role: h.actor_role,
+                reason: h.reason,
+                from_step: h.from_step,
+                to_step: h.to_step,
+                detail: h.detail.and_then(|d| serde_json::from_str(&d).ok()),
+            })
+            .collect(),
+        documents: documents
+            .map(|d| d.0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| Document {
+                id: x.id,
+                dossier_id: x.dossier_id,
+                kind: x.kind,
+                name: x.name,
+                file_name: x.file_name,
+                content_type: x.content_type,
+                size: x.size,
+                sha256: x.sha256,
+                uploaded_by: x.uploaded_by,
+                created_at: x.created_at,
+            })
+            .collect(),
+    })
+}
+
+/// [`Store::create_dossier_record`] on PostgreSQL: the dossier, its history entry and the
+/// idempotent call's mark (when there is one) in one statement, which PostgreSQL runs as one
+/// transaction: one round trip where `BEGIN`, two inserts, the mark and `COMMIT` took five.
+/// The history row's reference to the dossier is checked at the end of the statement, when
+/// the dossier row exists.
+async fn create_dossier_pg(pool: &sqlx::PgPool, d: &NewDossier, actor: &User) -> Result<DossierRecord> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = crate::now();
+    let call = crate::idempotency::current_call();
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let h = |n: &str| format!("h.{n} AS h_{n}");
+        format!(
+        "WITH d AS (
+           INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
+             form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at,
+             channel, submitted_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $13, $14, $15)
+           RETURNING *),
+         h AS (
+           INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name, actor_role)
+           SELECT d.id, $13, 'create', NULL, $16, $17, $18, $19 FROM d
+           RETURNING *),
+         k AS (
+           UPDATE idempotency_keys SET status = $20, response = $1
+           WHERE user_id = $21 AND key = $22 AND status = 0)
+         SELECT d.*, (SELECT name FROM procedures WHERE code = $2) AS procedure_name, {}
+         FROM d, h",
+        RECORD_HISTORY.iter().map(|(n, _)| h(n)).collect::<Vec<_>>().join(", ")
+        )
+    });
+    let row = sqlx::query(sql)
+        .bind(&id)
+        .bind(&d.procedure_code)
+        .bind(&d.agency_code)
+        .bind(d.owner_id)
+        .bind(serde_json::to_string(&d.applicant)?)
+        .bind(&d.applicant.id_number)
+        .bind(&d.delivery)
+        .bind(serde_json::to_string(&d.form)?)
+        .bind(d.time_value)
+        .bind(d.time_unit.map(unit_str))
+        .bind(d.time_flagged)
+        .bind(&d.same_day_cutoff)
+        .bind(now)
+        .bind(&d.channel)
+        .bind(d.submitted_by)
+        .bind(Status::Draft.as_str())
+        .bind(actor.id)
+        .bind(&actor.full_name)
+        .bind(actor.role.as_str())
+        .bind(crate::idempotency::APPLIED)
+        .bind(call.as_ref().map(|c| c.0))
+        .bind(call.as_ref().map(|c| c.1.as_str()))
+        .fetch_one(pool)
+        .await?;
+    Ok(DossierRecord {
+        dossier: dossier_from_row(&row)?,
+        history: vec![history_from_prefixed(&row, "h_")],
+        documents: vec![],
+    })
+}
+
 impl Store {
     /// Creates a draft (no code, no due instant) and its first history entry.
     pub async fn create_dossier(&self, d: &NewDossier, actor: &User) -> Result<Dossier> {
@@ -485,6 +646,9 @@ impl Store {
     /// Creates a draft as [`Store::create_dossier`] does, and returns it with its history and
     /// (no) documents as the transaction wrote them, without reading them back.
     pub async fn create_dossier_record(&self, d: &NewDossier, actor: &User) -> Result<DossierRecord> {
+        if let crate::Db::Postgres(pool) = &self.db {
+            return create_dossier_pg(pool, d, actor).await;
+        }
         with_db!(self, |writer, reader| {
             let id = uuid::Uuid::new_v4().to_string();
             let now = crate::now();
@@ -536,6 +700,10 @@ impl Store {
     pub async fn dossier_record(&self, reference: &str) -> Result<Option<DossierRecord>> {
         if crate::has_nul(reference) {
             return Ok(None);
+        }
+        if let crate::Db::Postgres(pool) = &self.db {
+            let row = sqlx::query(record_sql_pg()).bind(reference).bind(reference).fetch_optional(pool).await?;
+            return row.as_ref().map(record_from_pg_row).transpose();
         }
         with_db!(self, |writer, reader| {
             let rows = sqlx::query(record_sql()).bind(reference).bind(reference).fetch_all(reader).await?;

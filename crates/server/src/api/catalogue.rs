@@ -85,7 +85,7 @@ pub async fn agencies(
     let q = p.q.as_deref().filter(|s| !s.trim().is_empty());
     let items = match p.procedure_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
-            if state.store.procedure(code).await?.is_none() {
+            if state.store.procedure_shared(code).await?.is_none() {
                 return Err(AppError::invalid("procedure_code", "unknown_procedure"));
             }
             state.store.agencies_for_procedure(code, q, p.province_code.as_deref(), limit).await?

@@ -4,19 +4,16 @@ use super::idempotency::AlreadyApplied;
 use super::ApiJson;
 use crate::auth::ApiUser;
 use crate::error::{AppError, AppResult};
-use crate::service::{self, ActionInput, DossierInput, Upload};
+use crate::service::{self, ActionInput, DossierInput, DossierView, Upload};
 use crate::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use bytes::BytesMut;
+use motcua_store::documents::Document;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-
-fn to_json<T: serde::Serialize>(v: &T) -> AppResult<Value> {
-    serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string()))
-}
 
 /// `POST /api/v1/dossiers`: a new draft (201).
 pub async fn create(
@@ -24,13 +21,13 @@ pub async fn create(
     ApiUser(user): ApiUser,
     applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<DossierInput>,
-) -> AppResult<(StatusCode, [(header::HeaderName, String); 1], Json<Value>)> {
+) -> AppResult<(StatusCode, [(header::HeaderName, String); 1], Json<DossierView>)> {
     let view = match applied {
         Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
         None => service::view_of(&state, &user, service::create_draft_record(&state, &user, &input).await?).await?,
     };
     let location = format!("/api/v1/dossiers/{}", view.dossier.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(&view)?)))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)))
 }
 
 /// `POST /api/v1/dossiers/claim` `{"code", "id_number"}`: a citizen claims a dossier a desk
@@ -42,18 +39,18 @@ pub async fn claim(
     ApiUser(user): ApiUser,
     applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<service::ClaimInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<DossierView>> {
     let view = match applied {
         Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
         None => service::view_of(&state, &user, service::claim(&state, &user, &input, addr.ip()).await?).await?,
     };
-    Ok(Json(to_json(&view)?))
+    Ok(Json(view))
 }
 
 /// `GET /api/v1/dossiers/claim`: the path of the claim is not a dossier reference; answered
 /// as a dossier called `claim` would be (404), as before the claim existed.
-pub async fn get_claim(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<Value>> {
-    Ok(Json(to_json(&service::view(&state, &user, "claim").await?)?))
+pub async fn get_claim(State(state): State<AppState>, ApiUser(user): ApiUser) -> AppResult<Json<DossierView>> {
+    Ok(Json(service::view(&state, &user, "claim").await?))
 }
 
 /// `GET /api/v1/dossiers`: the caller's own dossiers, newest first.
@@ -67,8 +64,8 @@ pub async fn get(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(r): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(to_json(&service::view(&state, &user, &r).await?)?))
+) -> AppResult<Json<DossierView>> {
+    Ok(Json(service::view(&state, &user, &r).await?))
 }
 
 /// `POST /api/v1/dossiers/{ref}/submit`: submit a draft, or answer a supplement request.
@@ -77,7 +74,7 @@ pub async fn submit(
     ApiUser(user): ApiUser,
     Path(r): Path<String>,
     applied: Option<Extension<AlreadyApplied>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<DossierView>> {
     let view = match applied {
         Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
         None => {
@@ -85,7 +82,7 @@ pub async fn submit(
             service::view_of(&state, &user, service::act_record(&state, &user, &r, &input).await?).await?
         }
     };
-    Ok(Json(to_json(&view)?))
+    Ok(Json(view))
 }
 
 /// `POST /api/v1/dossiers/{ref}/actions` `{"action","reason"?,"document_id"?}`.
@@ -95,12 +92,12 @@ pub async fn action(
     Path(r): Path<String>,
     applied: Option<Extension<AlreadyApplied>>,
     ApiJson(input): ApiJson<ActionInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<DossierView>> {
     let view = match applied {
         Some(Extension(AlreadyApplied(id))) => service::view_retried(&state, &user, &id).await?,
         None => service::view_of(&state, &user, service::act_record(&state, &user, &r, &input).await?).await?,
     };
-    Ok(Json(to_json(&view)?))
+    Ok(Json(view))
 }
 
 /// Reads a multipart form: the `file` field (bounded by `max` bytes) and the text fields.
@@ -164,18 +161,18 @@ pub async fn upload(
     Path(r): Path<String>,
     applied: Option<Extension<AlreadyApplied>>,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<Document>)> {
     // Visibility first: an invisible dossier is a 404 before any body is read.
     let (d, _) = service::visible_dossier(&state, &user, &r).await?;
     if let Some(Extension(AlreadyApplied(id))) = applied {
         let doc = state.store.document(&d.id, &id).await?.ok_or(AppError::NotFound)?;
-        return Ok((StatusCode::CREATED, Json(to_json(&doc)?)));
+        return Ok((StatusCode::CREATED, Json(doc)));
     }
     let mp = mp.map_err(|_| AppError::invalid("body", "multipart_content_type"))?;
     let (up, _) = read_multipart(mp, state.config.max_upload_bytes).await?;
     let up = up.ok_or_else(|| AppError::invalid("file", "required"))?;
     let doc = service::upload(&state, &user, &r, up).await?;
-    Ok((StatusCode::CREATED, Json(to_json(&doc)?)))
+    Ok((StatusCode::CREATED, Json(doc)))
 }
 
 /// `GET /api/v1/dossiers/{ref}/documents`.
