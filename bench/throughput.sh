@@ -184,6 +184,14 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 # Transactions committed in the benchmark database so far (each statement outside a transaction
 # counts as one; PostgreSQL publishes these counters within about a second).
 xacts() { psql "$DB_URL" -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"; }
+# Checkpoints PostgreSQL has begun so far (PostgreSQL 17 moved the counters to
+# pg_stat_checkpointer). The first change of each page after a checkpoint writes the whole page
+# to WAL, so commits are slower for a while after one begins: a paced p99 that jumps is read
+# against this.
+checkpoints() {
+  psql "$DB_URL" -tAc "SELECT num_timed + num_requested FROM pg_stat_checkpointer" 2>/dev/null ||
+    psql "$DB_URL" -tAc "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+}
 
 wait_for_quiet() {
   local deadline=$((SECONDS + WAIT_MINUTES * 60))
@@ -202,9 +210,10 @@ run_wrk() {
   local name="$1" mode="$2" rate="$3"
   shift 3
   echo 5 >"/proc/$SERVER_PID/clear_refs" 2>/dev/null || true # reset VmHWM to the current RSS
-  local load_before x0 x1 pid
+  local load_before x0 x1 c0 pid
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
   x0="$(xacts)"
+  c0="$(checkpoints)"
   wrk -t "$CONNECTIONS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s -s "$HERE/dossiers.lua" "$BASE" -- \
     "mode=$mode" "rate=$rate" "threads=$CONNECTIONS" "shape=$WORK/shape" "tokens=$WORK/tokens" \
     "out=$RESULTS/$name" "seed=$SEED" "$@" >"$RESULTS/$name.wrk" 2>"$RESULTS/$name.err" &
@@ -215,6 +224,7 @@ run_wrk() {
   {
     echo "load $load_before"
     echo "xacts $((x1 - x0 - 1))"
+    echo "checkpoints $(($(checkpoints) - c0))"
     echo "rss_peak_kb $(awk '/VmHWM/{print $2}' "/proc/$SERVER_PID/status")"
     echo "rss_end_kb $(awk '/VmRSS/{print $2}' "/proc/$SERVER_PID/status")"
     cat "$RESULTS/$name.cpu"

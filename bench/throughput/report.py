@@ -120,6 +120,16 @@ def main() -> None:
             + f"| {r['load'].split()[0]} |"
         )
 
+    # Scenarios during which PostgreSQL began a checkpoint (older result files lack the count).
+    checkpointed = [labels[n][0] for n in labels if num(s[n].get("checkpoints")) > 0]
+
+    checkpoint_note = (
+        "PostgreSQL began a checkpoint during: " + "; ".join(checkpointed)
+        + " (the first change of each page after one writes the whole page to WAL: commits slow down for a while)."
+        if checkpointed
+        else "PostgreSQL began no checkpoint during the scenarios."
+    )
+
     per_item = {
         n: num(s[n].get("xacts")) / max(1.0, num(s[n]["completed"]) + num(s[n].get("failures")))
         for n in ["submit", "upload", "read"]
@@ -228,6 +238,7 @@ PostgreSQL counted about {per_item['submit']:.0f} transactions (statements outsi
 count one each) per submission without a file, {per_item['upload']:.0f} with a document and
 {per_item['read']:.1f} per read (`pg_stat_database.xact_commit`; a pgbench `-N` or `-S`
 transaction counts one).
+{checkpoint_note}
 
 | target (issue 4) | wanted | measured | |
 | --- | --- | --- | --- |

@@ -1,0 +1,2 @@
+\set n random(1, :ncodes)
+SELECT code AS c FROM bench_codes WHERE n = :n \gset
