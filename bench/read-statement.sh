@@ -7,8 +7,9 @@
 # table of the codes, made here) and then runs one form of the read:
 #   lookup-only        the pick alone (the floor every other line includes)
 #   read-union-all     the dossier, its history and documents as a three-part UNION ALL (before)
-#   read-json-agg      the dossier row with history and documents aggregated as JSON (now)
-#   read-dossier-only  the dossier row alone (no history, no documents)
+#   read-json-agg      the dossier row by code with history and documents aggregated as JSON
+#                      (now; the procedure's name comes from the server's reference cache)
+#   read-dossier-only  the dossier row alone by code (no history, no documents)
 # pgbench sends parameters and reads results as text, the server binary: the figures compare
 # the forms with each other, they are not the server's cost per read.
 set -euo pipefail

@@ -1,3 +1,3 @@
 \set n random(1, :ncodes)
 SELECT code AS c FROM bench_codes WHERE n = :n \gset
-SELECT d.id, d.code, d.procedure_code, d.agency_code, d.owner_id, d.applicant, d.delivery, d.form, d.status, d.resume_status, d.version, d.time_value, d.time_unit, d.time_flagged, d.same_day_cutoff, d.created_at, d.submitted_at, d.received_at, d.decided_at, d.returned_at, d.due_at, d.result_document_id, d.updated_at, d.due_explanation, d.route_id, d.step, d.step_agency_code, d.step_since, d.assignee_id, d.appointment_at, d.channel, d.submitted_by, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code WHERE d.id = (SELECT m.id FROM (SELECT id FROM dossiers WHERE id = :c UNION ALL SELECT id FROM dossiers WHERE code = :c) m LIMIT 1);
+SELECT d.* FROM dossiers d WHERE d.code = :c;

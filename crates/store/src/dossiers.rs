@@ -309,6 +309,11 @@ fn unit_parse(s: &str) -> Option<TimeUnit> {
 }
 
 fn dossier_from_row(r: &impl Col) -> Result<Dossier> {
+    dossier_from_row_named(r, r.col("procedure_name"))
+}
+
+/// A dossier from a row without the procedure's name, given apart.
+fn dossier_from_row_named(r: &impl Col, procedure_name: String) -> Result<Dossier> {
     let status = |col: &str| r.col::<Option<String>>(col).and_then(|s| Status::parse(&s));
     Ok(Dossier {
         id: r.col("id"),
@@ -335,7 +340,7 @@ fn dossier_from_row(r: &impl Col) -> Result<Dossier> {
         result_document_id: r.col("result_document_id"),
         updated_at: r.col("updated_at"),
         due_explanation: r.col("due_explanation"),
-        procedure_name: r.col("procedure_name"),
+        procedure_name,
         route_id: r.col("route_id"),
         step: r.col("step"),
         step_agency_code: r.col("step_agency_code"),
@@ -478,27 +483,35 @@ fn record_sql() -> &'static str {
 
 /// The PostgreSQL form of [`record_sql`]: one row, the dossier's columns with its history
 /// and its documents aggregated as JSON arrays (`history`, `documents`; NULL when there are
-/// none). PostgreSQL builds the executor state of every output column on every execution,
-/// so the three-part `UNION ALL` of about 60 columns a part cost it more than aggregating
-/// the few rows of history (measured with pgbench on a database of benchmark size: see
-/// BENCHMARKS.md). SQLite keeps [`record_sql`].
-fn record_sql_pg() -> &'static str {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(|| {
+/// none), by id (`$1`, when `by_id`) or by code. PostgreSQL builds the executor state of
+/// every output column and plan node on every execution, so this costs it less than the
+/// three-part `UNION ALL` of about 60 columns a part, the id-or-code union and the join for
+/// the procedure's name (which the caller takes from the reference cache). Measured with
+/// `bench/read-statement.sh`; figures in BENCHMARKS.md. SQLite keeps [`record_sql`].
+fn record_sql_pg(by_id: bool) -> &'static str {
+    static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+    let [id, code] = SQL.get_or_init(|| {
         let object = |alias: &str, names: &[(&str, &str)]| -> String {
             let pairs: Vec<String> = names.iter().map(|(n, _)| format!("'{n}', {alias}.{n}")).collect();
             format!("json_build_object({})", pairs.join(", "))
         };
-        format!(
-            "SELECT d.*, p.name AS procedure_name,
-               (SELECT json_agg({} ORDER BY h.id) FROM dossier_history h WHERE h.dossier_id = d.id) AS history,
-               (SELECT json_agg({} ORDER BY x.created_at, x.id) FROM documents x WHERE x.dossier_id = d.id) AS documents
-             FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
-             WHERE d.id = ({BY_ID_OR_CODE})",
-            object("h", RECORD_HISTORY),
-            object("x", RECORD_DOCUMENT),
-        )
-    })
+        let sql = |key: &str| {
+            format!(
+                "SELECT d.*,
+                   (SELECT json_agg({} ORDER BY h.id) FROM dossier_history h WHERE h.dossier_id = d.id) AS history,
+                   (SELECT json_agg({} ORDER BY x.created_at, x.id) FROM documents x WHERE x.dossier_id = d.id) AS documents
+                 FROM dossiers d WHERE d.{key} = $1",
+                object("h", RECORD_HISTORY),
+                object("x", RECORD_DOCUMENT),
+            )
+        };
+        [sql("id"), sql("code")]
+    });
+    if by_id {
+        id
+    } else {
+        code
+    }
 }
 
 /// A history entry as [`record_sql_pg`] aggregates it (the table's column names).
@@ -531,12 +544,12 @@ struct DocumentJson {
     created_at: DateTime<Utc>,
 }
 
-fn record_from_pg_row(r: &sqlx::postgres::PgRow) -> Result<DossierRecord> {
+fn record_from_pg_row(r: &sqlx::postgres::PgRow, procedure_name: String) -> Result<DossierRecord> {
     use sqlx::Row;
     let history: Option<sqlx::types::Json<Vec<HistoryJson>>> = r.try_get("history")?;
     let documents: Option<sqlx::types::Json<Vec<DocumentJson>>> = r.try_get("documents")?;
     Ok(DossierRecord {
-        dossier: dossier_from_row(r)?,
+        dossier: dossier_from_row_named(r, procedure_name)?,
         history: history
             .map(|h| h.0)
             .unwrap_or_default()
@@ -702,8 +715,12 @@ impl Store {
             return Ok(None);
         }
         if let crate::Db::Postgres(pool) = &self.db {
-            let row = sqlx::query(record_sql_pg()).bind(reference).bind(reference).fetch_optional(pool).await?;
-            return row.as_ref().map(record_from_pg_row).transpose();
+            let by_id = uuid::Uuid::try_parse(reference).is_ok();
+            let row = sqlx::query(record_sql_pg(by_id)).bind(reference).fetch_optional(pool).await?;
+            let Some(row) = row else { return Ok(None) };
+            let procedure = self.procedure_shared(&row.col::<String>("procedure_code")).await?;
+            let name = procedure.map(|p| p.name.clone()).unwrap_or_default();
+            return record_from_pg_row(&row, name).map(Some);
         }
         with_db!(self, |writer, reader| {
             let rows = sqlx::query(record_sql()).bind(reference).bind(reference).fetch_all(reader).await?;

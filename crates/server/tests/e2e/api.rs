@@ -137,6 +137,17 @@ async fn residence_confirmation_from_draft_to_returned_result_with_a_supplement_
     let (s, by_code) = get(&app, &official, &format!("/api/v1/dossiers/{code}")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(by_code["id"], id.as_str());
+    // Read by id, the same dossier with the same history, documents and procedure name (the
+    // name as the catalogue gives it).
+    let (_, by_id) = get(&app, &official, &format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(by_id, by_code);
+    let procedure = by_code["procedure_code"].as_str().unwrap();
+    let (_, catalogue) = get(&app, &official, &format!("/api/v1/procedures/{procedure}")).await;
+    assert_eq!(by_code["procedure_name"], catalogue["name"]);
+    assert!(!catalogue["name"].as_str().unwrap_or("").is_empty());
+    assert_eq!(by_code["documents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(by_code["documents"][0]["sha256"], doc["sha256"]);
+    assert_eq!(by_code["history"].as_array().map(Vec::len), Some(2), "create and submit");
 
     let res = act(&app, &official, &code, json!({"action": "receive"})).await;
     assert_eq!(res.status(), StatusCode::OK);
