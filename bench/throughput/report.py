@@ -124,8 +124,8 @@ def main() -> None:
     checkpointed = [labels[n][0] for n in labels if num(s[n].get("checkpoints")) > 0]
 
     checkpoint_note = (
-        "PostgreSQL began a checkpoint during: " + "; ".join(checkpointed)
-        + " (the first change of each page after one writes the whole page to WAL: commits slow down for a while)."
+        "PostgreSQL began a checkpoint during these scenarios: " + "; ".join(checkpointed)
+        + ". After one begins, the first change of each page writes the whole page to WAL, and commits slow down for a while."
         if checkpointed
         else "PostgreSQL began no checkpoint during the scenarios."
     )
