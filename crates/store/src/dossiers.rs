@@ -1134,3 +1134,39 @@ macro_rules! insert_history {
     }};
 }
 use insert_history;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The PostgreSQL read stays three index lookups (the dossier by id or by code, its
+    /// history and its documents by dossier) in the plan a connection keeps for its prepared
+    /// statement, even when that plan was made on an empty database: the generic plan,
+    /// forced, on a freshly migrated one. A sequential scan there would be kept as the tables
+    /// grow. Runs on PostgreSQL only (`MOTCUA_TEST_DATABASE_URL`); SQLite has its own
+    /// statement.
+    #[tokio::test]
+    async fn the_postgres_read_plans_index_lookups_on_an_empty_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&crate::scratch::config_for_tests(dir.path()).await).await.unwrap();
+        let crate::Db::Postgres(pool) = &store.db else { return };
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::raw_sql("SET plan_cache_mode = force_generic_plan").execute(&mut *conn).await.unwrap();
+        for (name, by_id) in [("by_id", true), ("by_code", false)] {
+            sqlx::raw_sql(&format!("PREPARE {name}(text) AS {}", record_sql_pg(by_id)))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (COSTS OFF) EXECUTE {name}('x')"))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let plan = plan.join("\n");
+            let key = if by_id { "dossiers_pkey" } else { "dossiers_code_key" };
+            assert!(plan.contains(&format!("Index Scan using {key} on dossiers")), "{plan}");
+            assert!(plan.contains("Index Scan using dossier_history_dossier on dossier_history"), "{plan}");
+            assert!(plan.contains("Index Scan using documents_dossier on documents"), "{plan}");
+            assert!(!plan.contains("Seq Scan"), "{plan}");
+        }
+    }
+}

@@ -20,6 +20,8 @@ pub struct StoredResponse {
     pub body_hash: String,
     pub status: u16,
     pub response: String,
+    /// The answer's `Location` header, if it had one (a created dossier's address).
+    pub location: Option<String>,
 }
 
 /// What a reservation found.
@@ -110,8 +112,8 @@ impl Store {
             if taken.rows_affected() == 1 {
                 return Ok(Reservation::Reserved);
             }
-            let (hash, status, response): (String, i64, String) = sqlx::query_as(
-                "SELECT body_hash, status, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            let (hash, status, response, location): (String, i64, String, Option<String>) = sqlx::query_as(
+                "SELECT body_hash, status, response, location FROM idempotency_keys WHERE user_id = $1 AND key = $2",
             )
             .bind(user_id)
             .bind(key)
@@ -126,6 +128,7 @@ impl Store {
                     body_hash: hash,
                     status: u16::try_from(status).unwrap_or(500),
                     response,
+                    location,
                 })
             })
         })
@@ -134,13 +137,16 @@ impl Store {
     /// Records the answer of a reserved (or applied) call.
     pub async fn complete_idempotent(&self, user_id: i64, key: &str, r: &StoredResponse) -> Result<()> {
         with_db!(self, |writer, reader| {
-            sqlx::query("UPDATE idempotency_keys SET status = $1, response = $2 WHERE user_id = $3 AND key = $4")
-                .bind(i64::from(r.status))
-                .bind(&r.response)
-                .bind(user_id)
-                .bind(key)
-                .execute(writer)
-                .await?;
+            sqlx::query(
+                "UPDATE idempotency_keys SET status = $1, response = $2, location = $3 WHERE user_id = $4 AND key = $5",
+            )
+            .bind(i64::from(r.status))
+            .bind(&r.response)
+            .bind(&r.location)
+            .bind(user_id)
+            .bind(key)
+            .execute(writer)
+            .await?;
             Ok(())
         })
     }

@@ -115,6 +115,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         body_hash: hash,
         status: status.as_u16(),
         response: String::from_utf8_lossy(&rbytes).into_owned(),
+        location: rparts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string),
     };
     if let Err(e) = state.store.complete_idempotent(user.id, &key, &stored).await {
         tracing::warn!(error = %e, "could not save an idempotent response");
@@ -128,6 +129,9 @@ fn replay(stored: &StoredResponse) -> Response {
     let mut res = (status, stored.response.clone()).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    if let Some(location) = stored.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
     res
 }
 

@@ -404,11 +404,17 @@ async fn idempotency_key_replays_the_first_answer_and_refuses_a_different_body()
             .json(&b)
             .send()
     };
+    let location = |r: &reqwest::Response| r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
     let first = send(body.clone()).await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
+    let first_location = location(&first);
     let first: Value = first.json().await.unwrap();
+    assert_eq!(first_location, Some(format!("/api/v1/dossiers/{}", first["id"].as_str().unwrap())));
+    // The replay is the first answer: status, body and the created dossier's address.
     let again = send(body.clone()).await.unwrap();
     assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers().get("idempotent-replayed").map(|v| v.to_str().unwrap()), Some("true"));
+    assert_eq!(location(&again), first_location);
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
     let mut other = body.clone();
     other["delivery"] = json!("online");
