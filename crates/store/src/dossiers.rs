@@ -587,6 +587,31 @@ fn record_from_pg_row(r: &sqlx::postgres::PgRow, procedure_name: String) -> Resu
     })
 }
 
+/// Binds a new draft's values to `$query` as `$1`…`$15`: id, procedure, agency, owner,
+/// applicant (JSON), applicant's ID number, delivery, form (JSON), time value and unit,
+/// flagged, same-day cut-off, the instant (created and updated), channel, submitted by (a
+/// macro, so that it binds on either backend's query type; `?` on the JSON encodings).
+macro_rules! bind_new_dossier {
+    ($query:expr, $id:expr, $d:expr, $now:expr) => {
+        $query
+            .bind($id)
+            .bind(&$d.procedure_code)
+            .bind(&$d.agency_code)
+            .bind($d.owner_id)
+            .bind(serde_json::to_string(&$d.applicant)?)
+            .bind(&$d.applicant.id_number)
+            .bind(&$d.delivery)
+            .bind(serde_json::to_string(&$d.form)?)
+            .bind($d.time_value)
+            .bind($d.time_unit.map(unit_str))
+            .bind($d.time_flagged)
+            .bind(&$d.same_day_cutoff)
+            .bind($now)
+            .bind(&$d.channel)
+            .bind($d.submitted_by)
+    };
+}
+
 /// [`Store::create_dossier_record`] on PostgreSQL: the dossier, its history entry and the
 /// idempotent call's mark (when there is one) in one statement, which PostgreSQL runs as one
 /// transaction: one round trip where `BEGIN`, two inserts, the mark and `COMMIT` took five.
@@ -618,22 +643,7 @@ async fn create_dossier_pg(pool: &sqlx::PgPool, d: &NewDossier, actor: &User) ->
         RECORD_HISTORY.iter().map(|(n, _)| h(n)).collect::<Vec<_>>().join(", ")
         )
     });
-    let row = sqlx::query(sql)
-        .bind(&id)
-        .bind(&d.procedure_code)
-        .bind(&d.agency_code)
-        .bind(d.owner_id)
-        .bind(serde_json::to_string(&d.applicant)?)
-        .bind(&d.applicant.id_number)
-        .bind(&d.delivery)
-        .bind(serde_json::to_string(&d.form)?)
-        .bind(d.time_value)
-        .bind(d.time_unit.map(unit_str))
-        .bind(d.time_flagged)
-        .bind(&d.same_day_cutoff)
-        .bind(now)
-        .bind(&d.channel)
-        .bind(d.submitted_by)
+    let row = bind_new_dossier!(sqlx::query(sql), &id, d, now)
         .bind(Status::Draft.as_str())
         .bind(actor.id)
         .bind(&actor.full_name)
@@ -666,29 +676,13 @@ impl Store {
             let id = uuid::Uuid::new_v4().to_string();
             let now = crate::now();
             let mut tx = writer.begin().await?;
-            let row = sqlx::query(
+            let row = bind_new_dossier!(sqlx::query(
                 "INSERT INTO dossiers (id, procedure_code, agency_code, owner_id, applicant, applicant_id_number, delivery,
                    form, status, time_value, time_unit, time_flagged, same_day_cutoff, created_at, updated_at,
                    channel, submitted_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $14, $15, $16)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9, $10, $11, $12, $13, $13, $14, $15)
                  RETURNING *, (SELECT name FROM procedures WHERE code = $2) AS procedure_name",
-            )
-            .bind(&id)
-            .bind(&d.procedure_code)
-            .bind(&d.agency_code)
-            .bind(d.owner_id)
-            .bind(serde_json::to_string(&d.applicant)?)
-            .bind(&d.applicant.id_number)
-            .bind(&d.delivery)
-            .bind(serde_json::to_string(&d.form)?)
-            .bind(d.time_value)
-            .bind(d.time_unit.map(unit_str))
-            .bind(d.time_flagged)
-            .bind(&d.same_day_cutoff)
-            .bind(now)
-            .bind(now)
-            .bind(&d.channel)
-            .bind(d.submitted_by)
+            ), &id, d, now)
             .fetch_one(&mut *tx)
             .await?;
             let entry = insert_history!(
