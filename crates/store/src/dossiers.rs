@@ -529,25 +529,11 @@ struct HistoryJson {
     detail: Option<String>,
 }
 
-/// A document as [`record_sql_pg`] aggregates it.
-#[derive(serde::Deserialize)]
-struct DocumentJson {
-    id: String,
-    dossier_id: String,
-    kind: String,
-    name: String,
-    file_name: String,
-    content_type: String,
-    size: i64,
-    sha256: String,
-    uploaded_by: i64,
-    created_at: DateTime<Utc>,
-}
-
 fn record_from_pg_row(r: &sqlx::postgres::PgRow, procedure_name: String) -> Result<DossierRecord> {
     use sqlx::Row;
     let history: Option<sqlx::types::Json<Vec<HistoryJson>>> = r.try_get("history")?;
-    let documents: Option<sqlx::types::Json<Vec<DocumentJson>>> = r.try_get("documents")?;
+    // Documents are aggregated with the table's column names, which are `Document`'s fields.
+    let documents: Option<sqlx::types::Json<Vec<Document>>> = r.try_get("documents")?;
     Ok(DossierRecord {
         dossier: dossier_from_row_named(r, procedure_name)?,
         history: history
@@ -567,23 +553,7 @@ fn record_from_pg_row(r: &sqlx::postgres::PgRow, procedure_name: String) -> Resu
                 detail: h.detail.and_then(|d| serde_json::from_str(&d).ok()),
             })
             .collect(),
-        documents: documents
-            .map(|d| d.0)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|x| Document {
-                id: x.id,
-                dossier_id: x.dossier_id,
-                kind: x.kind,
-                name: x.name,
-                file_name: x.file_name,
-                content_type: x.content_type,
-                size: x.size,
-                sha256: x.sha256,
-                uploaded_by: x.uploaded_by,
-                created_at: x.created_at,
-            })
-            .collect(),
+        documents: documents.map(|d| d.0).unwrap_or_default(),
     })
 }
 
