@@ -8,7 +8,7 @@
 //
 // Prints each check and ends with "assisted: N passed, M failed"; exit status 1 when M > 0.
 
-import { AGENCY, DOSSIER_CODE, PDF, PROCEDURE, Tally, WIDE, launch, message, settings } from './common.mjs';
+import { AGENCY, DOSSIER_CODE, PDF, PROCEDURE, Tally, WIDE, launch, message, settings, settleAutofocus } from './common.mjs';
 
 const { base: BASE, citizen: CITIZEN, official: OFFICIAL } = settings();
 const tally = new Tally('assisted');
@@ -38,11 +38,13 @@ async function run(browser) {
   const { ctx: octx, page: desk } = await signIn(browser, OFFICIAL);
   await desk.goto(`${BASE}/desk?lang=${lng}`);
   await go(desk, '#assisted-link');
+  await settleAutofocus(desk, 'procedure');
   tally.check(path(desk) === '/desk/assisted' && (await focused(desk)) === 'procedure', 'the desk links to the assisted form; the procedure search has focus', `at ${desk.url()}, focus ${await focused(desk)}`);
 
   // By keyboard: type the code, Enter.
   await desk.keyboard.type(PROCEDURE);
   await Promise.all([desk.waitForNavigation({ waitUntil: 'load' }), desk.keyboard.press('Enter')]);
+  await settleAutofocus(desk, 'agency_code');
   tally.check(
     (await focused(desk)) === 'agency_code' && (await desk.locator('#agency_code').inputValue()) === AGENCY,
     'the procedure found by its code; the agency (the official\'s) has focus',
@@ -61,6 +63,7 @@ async function run(browser) {
   await desk.fill('#phone', '0912345679');
   await desk.fill('#address', 'Số 9 Phố Đội Cấn, Phường Ba Đình, Hà Nội');
   await go(desk, '#assisted-create');
+  await settleAutofocus(desk, 'error-summary');
   const kept = await desk.evaluate(() => ({
     name: document.getElementById('full_name')?.value,
     id: document.getElementById('id_number')?.value,
@@ -121,10 +124,13 @@ async function run(browser) {
   await citizen.fill('#code', code);
   await citizen.fill('#id_number', '001099999999');
   await go(citizen, '#claim-submit');
+  await settleAutofocus(citizen, 'error-summary');
+  const claimFocus = await focused(citizen);
+  const keptCode = await citizen.locator('#code').inputValue();
   tally.check(
-    (await focused(citizen)) === 'error-summary' && (await citizen.locator('#code').inputValue()) === code,
+    claimFocus === 'error-summary' && keptCode === code,
     'a wrong ID number: not found, told in the error summary, the code kept',
-    `focus ${await focused(citizen)}`,
+    `focus ${claimFocus}, code field "${keptCode}", expected "${code}"`,
   );
   await citizen.fill('#id_number', ID_NUMBER);
   await go(citizen, '#claim-submit');

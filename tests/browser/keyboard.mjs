@@ -17,7 +17,7 @@
 // Prints each check and ends with "keyboard: N passed, M failed"; exit status 1 when M > 0.
 
 import {
-  AGENCY, DOSSIER_CODE, LANGS, PDF, PROCEDURE, Tally, WIDE, launch, message, settings,
+  AGENCY, DOSSIER_CODE, LANGS, PDF, PROCEDURE, Tally, WIDE, launch, message, settings, settleAutofocus,
 } from './common.mjs';
 
 const { base: BASE, citizen: CITIZEN, official: OFFICIAL, admin: ADMIN } = settings();
@@ -133,11 +133,7 @@ async function attachPdf(page, name) {
 
 /** After a page re-rendered with errors: focus on the summary, in the page's language. */
 async function expectSummaryFocus(page, lang, name) {
-  // Chromium applies `autofocus` at the first rendering after the document is parsed, which can
-  // come just after the load event: give it up to a second (it never lands later for a reader).
-  await page
-    .waitForFunction(() => document.activeElement?.id === 'error-summary', null, { timeout: 1000 })
-    .catch(() => {});
+  await settleAutofocus(page, 'error-summary');
   const f = await focused(page);
   const title = await page.locator('#error-summary h2').innerText().catch(() => '');
   const want = message(lang, 'error-summary-title');

@@ -7,7 +7,7 @@
 // Prints each check and ends with "nojs: N passed, M failed"; exit status 1 when M > 0.
 
 import {
-  AGENCY, DOSSIER_CODE, LANGS, PDF, PROCEDURE, Tally, WIDE, clickAndWait, currentStep, launch, message, settings,
+  AGENCY, DOSSIER_CODE, LANGS, PDF, PROCEDURE, Tally, WIDE, clickAndWait, currentStep, launch, message, settings, settleAutofocus,
 } from './common.mjs';
 
 const { base: BASE, citizen: CITIZEN } = settings();
@@ -56,6 +56,7 @@ async function submission(browser, lng) {
   await clickAndWait(page, NEXT);
 
   // Errors without JavaScript: the summary has focus (autofocus), values are kept.
+  await settleAutofocus(page, 'error-summary');
   const state = await page.evaluate(() => ({
     focused: document.activeElement?.id,
     title: document.querySelector('#error-summary h2')?.textContent,
