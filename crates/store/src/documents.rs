@@ -62,7 +62,8 @@ fn document_from_row(r: &impl Col) -> Document {
 }
 
 impl Store {
-    /// Stores the bytes (content-addressed, idempotent), then, in one transaction, the row and
+    /// Stores the bytes (content-addressed, idempotent; a local file is flushed to disk, see
+    /// [`crate::objects::flush_local`]), then, in one transaction, the row and
     /// a new version of the dossier, if it is still at `expected_version` (the caller
     /// checked its status at that version): an upload racing a submission loses with
     /// [`crate::StoreError::Conflict`] instead of slipping in after it.
@@ -70,7 +71,11 @@ impl Store {
         with_db!(self, |writer, reader| {
             let sha = hex::encode(Sha256::digest(&d.bytes));
             let size = i64::try_from(d.bytes.len()).unwrap_or(i64::MAX);
-            self.objects.put(&object_path(&sha), d.bytes.into()).await?;
+            let path = object_path(&sha);
+            self.objects.put(&path, d.bytes.into()).await?;
+            if let Some(root) = &self.local_root {
+                crate::objects::flush_local(root, &path).await?;
+            }
             let id = uuid::Uuid::new_v4().to_string();
             let now = crate::now();
             let mut tx = writer.begin().await?;

@@ -191,6 +191,9 @@ pub enum Backend {
 pub struct Store {
     db: Db,
     objects: Arc<dyn object_store::ObjectStore>,
+    /// The directory documents are written under when they are local files (with the key
+    /// prefix), flushed to disk after each write ([`objects::flush_local`]); `None` for S3.
+    local_root: Option<PathBuf>,
     /// Procedures and agencies in memory, shared by the clones of this store.
     refs: Arc<refcache::RefCache>,
     /// API bearer sessions read in the last few seconds (see [`Store::session`]).
@@ -228,6 +231,12 @@ impl Store {
             .clone()
             .unwrap_or_else(|| objects::ObjectsConfig::Local { dir: config.data_dir.join("documents") });
         let mut objects = objects::open(&objects_config)?;
+        let local_root = match &objects_config {
+            objects::ObjectsConfig::Local { dir } => {
+                Some(config.objects_prefix.as_ref().map_or_else(|| dir.clone(), |p| dir.join(p)))
+            }
+            objects::ObjectsConfig::S3 { .. } => None,
+        };
         if let Some(prefix) = &config.objects_prefix {
             objects = Arc::new(object_store::prefix::PrefixStore::new(objects, prefix.as_str()));
         }
@@ -261,14 +270,22 @@ impl Store {
                 )));
             }
         };
-        Ok(Store { db, objects, refs: Arc::new(refcache::RefCache::new()), bearer: accounts::bearer_cache() })
+        Ok(Store {
+            db,
+            objects,
+            local_root,
+            refs: Arc::new(refcache::RefCache::new()),
+            bearer: accounts::bearer_cache(),
+        })
     }
 
     async fn open_sqlite(url: &str, config: &StoreConfig) -> Result<Db> {
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: each commit reaches the disk before the answer, so a dossier that was given
+            // its code survives a power cut (NORMAL may roll the last commits back then).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()

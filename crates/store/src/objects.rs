@@ -169,6 +169,40 @@ pub fn open(cfg: &ObjectsConfig) -> Result<Arc<dyn ObjectStore>, crate::StoreErr
     }
 }
 
+/// Makes the object `key`, just written under the local directory `root`, survive a power
+/// cut before a row names it. `object_store`'s local store writes a staging file and renames
+/// it without `fsync`, which would leave the bytes and the new names in the page cache: a
+/// dossier's row could then outlive its document. This flushes the file, then each directory
+/// from the file's own up to `root` (`sha256/ab/` may have just been created). S3-compatible
+/// services answer a PUT only once the object is stored, so they need nothing of the kind.
+///
+/// # Errors
+/// [`crate::StoreError::Object`] when a flush fails; the caller then writes no row, and the
+/// file, if any, is an orphan for `motcua storage gc`.
+pub async fn flush_local(root: &std::path::Path, key: &object_store::path::Path) -> Result<(), crate::StoreError> {
+    let root = root.to_path_buf();
+    let file = root.join(key.as_ref());
+    let flushed = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::File::open(&file)?.sync_all()?;
+        let mut dir = file.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(&root)) {
+            std::fs::File::open(d)?.sync_all()?;
+            dir = d.parent();
+        }
+        Ok(())
+    })
+    .await
+    .map_err(std::io::Error::other)
+    .and_then(|r| r);
+    flushed.map_err(|e| {
+        object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: format!("cannot flush {key} to disk: {e}").into(),
+        }
+        .into()
+    })
+}
+
 /// Writes, reads back and deletes a small object under `motcua-probe/` (outside the
 /// `sha256/` prefix the sweep looks at), so that a missing bucket, wrong credentials or a
 /// read-only bucket are reported at start rather than at a citizen's first upload.
@@ -190,4 +224,26 @@ pub async fn check_writable(objects: &dyn ObjectStore) -> Result<(), crate::Stor
         .into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flush finds the file `object_store` wrote under the key, and a key with no file is
+    /// an error naming it (the upload is refused rather than a row naming nothing). Whether the
+    /// bytes reached the platter is beyond a test: that takes a power cut.
+    #[tokio::test]
+    async fn a_local_document_is_flushed_where_it_was_written_and_a_missing_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&ObjectsConfig::Local { dir: dir.path().to_path_buf() }).unwrap();
+        let key = object_store::path::Path::from("sha256/ab/ab01");
+        store.put(&key, bytes::Bytes::from_static(b"%PDF-1.7 scanned form").into()).await.unwrap();
+        flush_local(dir.path(), &key).await.unwrap();
+        assert_eq!(std::fs::read(dir.path().join("sha256").join("ab").join("ab01")).unwrap(), b"%PDF-1.7 scanned form");
+
+        let missing = object_store::path::Path::from("sha256/cd/cd02");
+        let err = flush_local(dir.path(), &missing).await.unwrap_err().to_string();
+        assert!(err.contains("sha256/cd/cd02"), "{err}");
+    }
 }
