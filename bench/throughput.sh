@@ -157,7 +157,7 @@ cpu_snapshot() {
   if [ -n "$SERVER_PID" ]; then server="$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)"; fi
   gen="$(awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0)"
   for d in /proc/[0-9]*; do
-    tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q "^postgres: .* $2 " || continue
+    tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -q "^postgres: .* $2 " || continue
     pg=$((pg + $(awk '{print $14+$15}' "$d/stat" 2>/dev/null || echo 0)))
   done
   echo "$up $busy $steal $server $pg $gen"
