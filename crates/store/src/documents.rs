@@ -63,7 +63,7 @@ fn document_from_row(r: &impl Col) -> Document {
 
 impl Store {
     /// Stores the bytes (content-addressed, idempotent; a local file is flushed to disk, see
-    /// [`crate::objects::flush_local`]), then, in one transaction, the row and
+    /// [`crate::objects::LocalFiles`]), then, in one transaction, the row and
     /// a new version of the dossier, if it is still at `expected_version` (the caller
     /// checked its status at that version): an upload racing a submission loses with
     /// [`crate::StoreError::Conflict`] instead of slipping in after it.
@@ -73,8 +73,8 @@ impl Store {
             let size = i64::try_from(d.bytes.len()).unwrap_or(i64::MAX);
             let path = object_path(&sha);
             self.objects.put(&path, d.bytes.into()).await?;
-            if let Some(root) = &self.local_root {
-                crate::objects::flush_local(root, &path).await?;
+            if let Some(files) = &self.local_files {
+                files.flush(&path).await?;
             }
             let id = uuid::Uuid::new_v4().to_string();
             let now = crate::now();

@@ -191,9 +191,9 @@ pub enum Backend {
 pub struct Store {
     db: Db,
     objects: Arc<dyn object_store::ObjectStore>,
-    /// The directory documents are written under when they are local files (with the key
-    /// prefix), flushed to disk after each write ([`objects::flush_local`]); `None` for S3.
-    local_root: Option<PathBuf>,
+    /// The directory documents are written to when they are local files, to flush each to
+    /// disk before its row ([`objects::LocalFiles`]); `None` for S3.
+    local_files: Option<objects::LocalFiles>,
     /// Procedures and agencies in memory, shared by the clones of this store.
     refs: Arc<refcache::RefCache>,
     /// API bearer sessions read in the last few seconds (see [`Store::session`]).
@@ -231,9 +231,9 @@ impl Store {
             .clone()
             .unwrap_or_else(|| objects::ObjectsConfig::Local { dir: config.data_dir.join("documents") });
         let mut objects = objects::open(&objects_config)?;
-        let local_root = match &objects_config {
+        let local_files = match &objects_config {
             objects::ObjectsConfig::Local { dir } => {
-                Some(config.objects_prefix.as_ref().map_or_else(|| dir.clone(), |p| dir.join(p)))
+                Some(objects::LocalFiles::new(dir, config.objects_prefix.as_deref())?)
             }
             objects::ObjectsConfig::S3 { .. } => None,
         };
@@ -273,7 +273,7 @@ impl Store {
         Ok(Store {
             db,
             objects,
-            local_root,
+            local_files,
             refs: Arc::new(refcache::RefCache::new()),
             bearer: accounts::bearer_cache(),
         })

@@ -169,38 +169,83 @@ pub fn open(cfg: &ObjectsConfig) -> Result<Arc<dyn ObjectStore>, crate::StoreErr
     }
 }
 
-/// Makes the object `key`, just written under the local directory `root`, survive a power
-/// cut before a row names it. `object_store`'s local store writes a staging file and renames
-/// it without `fsync`, which would leave the bytes and the new names in the page cache: a
-/// dossier's row could then outlive its document. This flushes the file, then each directory
-/// from the file's own up to `root` (`sha256/ab/` may have just been created). S3-compatible
-/// services answer a PUT only once the object is stored, so they need nothing of the kind.
-///
-/// # Errors
-/// [`crate::StoreError::Object`] when a flush fails; the caller then writes no row, and the
-/// file, if any, is an orphan for `motcua storage gc`.
-pub async fn flush_local(root: &std::path::Path, key: &object_store::path::Path) -> Result<(), crate::StoreError> {
-    let root = root.to_path_buf();
-    let file = root.join(key.as_ref());
-    let flushed = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        std::fs::File::open(&file)?.sync_all()?;
-        let mut dir = file.parent();
-        while let Some(d) = dir.filter(|d| d.starts_with(&root)) {
-            std::fs::File::open(d)?.sync_all()?;
-            dir = d.parent();
-        }
-        Ok(())
-    })
-    .await
-    .map_err(std::io::Error::other)
-    .and_then(|r| r);
-    flushed.map_err(|e| {
-        object_store::Error::Generic {
-            store: "LocalFileSystem",
-            source: format!("cannot flush {key} to disk: {e}").into(),
-        }
-        .into()
-    })
+/// The local directory documents are written to, kept to flush each document to disk before
+/// a row names it. `object_store`'s local store writes a staging file and renames it without
+/// `fsync`, which would leave the bytes and the new names in the page cache: after a power cut
+/// a dossier's row could outlive its document. S3-compatible services answer a PUT only once
+/// the object is stored, so they need nothing of the kind.
+#[derive(Debug, Clone)]
+pub struct LocalFiles {
+    /// Resolves a key to its file exactly as the store that wrote it does.
+    fs: Arc<LocalFileSystem>,
+    /// The directory, canonical (as `fs` resolves paths).
+    root: PathBuf,
+    /// The store's key prefix ([`crate::StoreConfig::objects_prefix`]), if any.
+    prefix: Option<object_store::path::Path>,
+}
+
+impl LocalFiles {
+    /// The local directory `dir` (which [`open`] has created), with the key prefix `prefix`.
+    /// Flushes the entry naming `dir` in its parent once, since `open` may have just made it.
+    ///
+    /// # Errors
+    /// [`crate::StoreError::Object`] when `dir` cannot be resolved or its parent flushed.
+    pub fn new(dir: &std::path::Path, prefix: Option<&str>) -> Result<LocalFiles, crate::StoreError> {
+        let fs = Arc::new(LocalFileSystem::new_with_prefix(dir)?);
+        let root = std::fs::canonicalize(dir)
+            .and_then(|root| {
+                root.parent().map_or(Ok(()), sync_dir)?;
+                Ok(root)
+            })
+            .map_err(|e| flush_error(&dir.display().to_string(), &e))?;
+        Ok(LocalFiles { fs, root, prefix: prefix.map(object_store::path::Path::from) })
+    }
+
+    /// Flushes the document `key`, just written through the store, to disk: the file, then
+    /// each directory from the file's own up to the root (`sha256/ab/` may have just been
+    /// created).
+    ///
+    /// # Errors
+    /// [`crate::StoreError::Object`] naming the file or directory whose flush failed; the
+    /// caller then writes no row, and the file, if any, is an orphan for `motcua storage gc`.
+    pub async fn flush(&self, key: &object_store::path::Path) -> Result<(), crate::StoreError> {
+        let full = match &self.prefix {
+            Some(p) => p.parts().chain(key.parts()).collect(),
+            None => key.clone(),
+        };
+        let file = self.fs.path_to_filesystem(&full)?;
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || {
+            std::fs::File::open(&file)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| flush_error(&file.display().to_string(), &e))?;
+            let mut dir = file.parent();
+            while let Some(d) = dir.filter(|d| d.starts_with(&root)) {
+                sync_dir(d).map_err(|e| flush_error(&d.display().to_string(), &e))?;
+                dir = d.parent();
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| flush_error(key.as_ref(), &std::io::Error::other(e)))?
+    }
+}
+
+/// Flushes a directory's entries (the names of files just renamed or created in it). Unix
+/// only: elsewhere a directory cannot be opened as a file to flush it.
+fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if cfg!(unix) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+fn flush_error(what: &str, e: &std::io::Error) -> crate::StoreError {
+    object_store::Error::Generic {
+        store: "LocalFileSystem",
+        source: format!("cannot flush {what} to disk: {e}").into(),
+    }
+    .into()
 }
 
 /// Writes, reads back and deletes a small object under `motcua-probe/` (outside the
@@ -234,16 +279,26 @@ mod tests {
     /// an error naming it (the upload is refused rather than a row naming nothing). Whether the
     /// bytes reached the platter is beyond a test: that takes a power cut.
     #[tokio::test]
-    async fn a_local_document_is_flushed_where_it_was_written_and_a_missing_one_is_an_error() {
+    async fn a_local_document_is_flushed_where_it_was_written_with_or_without_a_prefix_and_a_missing_one_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let store = open(&ObjectsConfig::Local { dir: dir.path().to_path_buf() }).unwrap();
-        let key = object_store::path::Path::from("sha256/ab/ab01");
-        store.put(&key, bytes::Bytes::from_static(b"%PDF-1.7 scanned form").into()).await.unwrap();
-        flush_local(dir.path(), &key).await.unwrap();
-        assert_eq!(std::fs::read(dir.path().join("sha256").join("ab").join("ab01")).unwrap(), b"%PDF-1.7 scanned form");
+        for prefix in [None, Some("tinh-01/documents")] {
+            let mut store = open(&ObjectsConfig::Local { dir: dir.path().to_path_buf() }).unwrap();
+            if let Some(p) = prefix {
+                store = Arc::new(object_store::prefix::PrefixStore::new(store, p));
+            }
+            let files = LocalFiles::new(dir.path(), prefix).unwrap();
+            let key = object_store::path::Path::from("sha256/ab/ab01");
+            store.put(&key, bytes::Bytes::from_static(b"%PDF-1.7 scanned form").into()).await.unwrap();
+            files.flush(&key).await.unwrap();
+            let on_disk = prefix.map_or_else(|| dir.path().to_path_buf(), |p| dir.path().join(p));
+            assert_eq!(
+                std::fs::read(on_disk.join("sha256").join("ab").join("ab01")).unwrap(),
+                b"%PDF-1.7 scanned form"
+            );
 
-        let missing = object_store::path::Path::from("sha256/cd/cd02");
-        let err = flush_local(dir.path(), &missing).await.unwrap_err().to_string();
-        assert!(err.contains("sha256/cd/cd02"), "{err}");
+            let missing = object_store::path::Path::from("sha256/cd/cd02");
+            let err = files.flush(&missing).await.unwrap_err().to_string();
+            assert!(err.contains("cd02") && err.contains("cannot flush"), "{err}");
+        }
     }
 }
