@@ -59,7 +59,7 @@ if ! command -v wrk >/dev/null; then
   log "installing wrk (Debian package)"
   if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
 fi
-for tool in psql pgbench curl jq python3; do
+for tool in psql pgbench curl jq python3 pgrep; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 
@@ -156,10 +156,14 @@ cpu_snapshot() {
   read -r busy steal < <(awk '/^cpu /{print $2+$3+$4+$7+$8, $9; exit}' /proc/stat)
   if [ -n "$SERVER_PID" ]; then server="$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat" 2>/dev/null || echo 0)"; fi
   gen="$(awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0)"
-  for d in /proc/[0-9]*; do
-    tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -q "^postgres: .* $2 " || continue
-    pg=$((pg + $(awk '{print $14+$15}' "$d/stat" 2>/dev/null || echo 0)))
-  done
+  # One pass (pgrep, then one read of their stat files): a loop over /proc took about 2 s
+  # under load, so the last sample ran past the end of a pgbench run and missed the ticks of
+  # its backends, which had exited by then (the split came out negative).
+  local pids
+  pids="$(pgrep -f "^postgres: .* $2 " || true)"
+  if [ -n "$pids" ]; then
+    pg="$(for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{s += $14 + $15} END {print s + 0}')"
+  fi
   echo "$up $busy $steal $server $pg $gen"
 }
 # cpu_delta BEFORE AFTER: cores used over the window, by each.

@@ -113,7 +113,7 @@ def main() -> None:
         rows.append(
             f"| pgbench `{flag}` ({env['CONNECTIONS']} clients, `-j 2`, scale {env['PGBENCH_SCALE']}) | as fast as it goes "
             f"| **{fmt_int(num(r['tps']))}** TPS | {r.get('latency_ms', '?')} (mean) | | | "
-            # pgbench's backends can end between the two samples (negative): not shown then.
+            # A sample taken after pgbench ended would miss its backends (negative): not shown then.
             + (f"| – / {num(r['cpu_postgres']):.2f} / {num(r['cpu_loadgen']):.2f} (pgbench) of {num(r['cpu_busy']):.2f}, {num(r['cpu_steal']):.2f} stolen "
                if num(r['cpu_postgres']) >= 0 and num(r['cpu_loadgen']) >= 0
                else f"| not split; machine busy {num(r['cpu_busy']):.2f} ")
