@@ -91,7 +91,6 @@ export class Tally {
   }
 }
 
-/** Clicks `selector` and waits for the page it leads to. */
 /**
  * Waits up to a second for focus to reach the element `id`. Chromium applies `autofocus` at
  * the first rendering after the document is parsed, which can come just after the load event;
@@ -101,6 +100,7 @@ export async function settleAutofocus(page, id) {
   await page.waitForFunction((want) => document.activeElement?.id === want, id, { timeout: 1000 }).catch(() => {});
 }
 
+/** Clicks `selector` and waits for the page it leads to. */
 export async function clickAndWait(page, selector) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 }
