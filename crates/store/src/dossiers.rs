@@ -630,6 +630,136 @@ async fn create_dossier_pg(pool: &sqlx::PgPool, d: &NewDossier, actor: &User) ->
     })
 }
 
+/// The `{seq:04}` of [`DossierCode`] in SQL, for the code a statement issues itself from the
+/// counter's `last` (zero-padded to four digits, never cut: `lpad` would cut a longer number).
+/// A test issues codes around the 10,000th of a day and compares them with codes written out.
+const CODE_SEQ_SQL: &str = "CASE WHEN last < 10000 THEN lpad(last::text, 4, '0') ELSE last::text END";
+
+/// [`Store::apply_change_returning`] on PostgreSQL: the dossier row, its code when issued, its
+/// pauses, its history entry and the idempotent call's mark in one statement, which
+/// PostgreSQL runs as one transaction: one round trip where `BEGIN`, the counter, the update,
+/// the history, the mark and `COMMIT` took up to six.
+///
+/// The dossier row is locked first (`cur`, at the expected version) and every other part
+/// reads from it, so the counter moves only for a dossier whose change is then written: a
+/// lost race leaves no gap in the day's codes, and no part runs at all. The lock is what
+/// makes this hold: without `FOR UPDATE`, racers that read the same version all pass `cur`
+/// (its rows are the statement's snapshot) and all write (the test
+/// `a_lost_race_takes_no_number_of_the_day` saw two winners of sixteen). The update checks
+/// the version again all the same. `None` when the dossier is no longer at
+/// `c.expected_version`.
+async fn apply_change_pg(
+    pool: &sqlx::PgPool,
+    dossier: &Dossier,
+    c: &Change<'_>,
+) -> Result<Option<(Dossier, HistoryEntry)>> {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let h = |n: &str| format!("h.{n} AS h_{n}");
+        format!(
+            "WITH cur AS (
+               SELECT id FROM dossiers WHERE id = $16 AND version = $17 FOR UPDATE),
+             n AS (
+               INSERT INTO dossier_counters (agency_code, day, last)
+               SELECT $25, $26, 1 FROM cur WHERE $2
+               ON CONFLICT(agency_code, day) DO UPDATE SET last = dossier_counters.last + 1
+               RETURNING $27 || {CODE_SEQ_SQL} AS code),
+             d AS (
+               UPDATE dossiers SET status = $1, version = version + 1,
+                 code = COALESCE((SELECT code FROM n), dossiers.code), resume_status = $3, due_at = $4,
+                 due_explanation = COALESCE($5, due_explanation),
+                 submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
+                 received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
+                 decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
+                 returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
+                 result_document_id = COALESCE($14, result_document_id),
+                 updated_at = $15,
+                 route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
+                 assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
+               FROM cur WHERE dossiers.id = cur.id AND dossiers.version = $17
+               RETURNING dossiers.*),
+             closed AS (
+               UPDATE dossier_pauses SET until_at = $7
+               WHERE $28 AND dossier_id = (SELECT id FROM cur) AND until_at IS NULL),
+             opened AS (
+               INSERT INTO dossier_pauses (dossier_id, reason, from_at)
+               SELECT id, $29, $7 FROM cur WHERE $29 IS NOT NULL),
+             h AS (
+               INSERT INTO dossier_history (dossier_id, at, action, from_status, to_status, actor_id, actor_name,
+                 actor_role, reason, from_step, to_step, detail)
+               SELECT id, $7, $30, $31, $1, $32, $33, $34, $35, $36, $19, $37 FROM cur
+               RETURNING *),
+             k AS (
+               UPDATE idempotency_keys SET status = $38, response = $16
+               WHERE user_id = $39 AND key = $40 AND status = 0 AND EXISTS (SELECT 1 FROM cur))
+             SELECT d.*, (SELECT name FROM procedures WHERE code = $24) AS procedure_name, {}
+             FROM d, h",
+            RECORD_HISTORY.iter().map(|(n, _)| h(n)).collect::<Vec<_>>().join(", ")
+        )
+    });
+    let day = c.at.with_timezone(&vietnam()).date_naive();
+    let issue = c.issue_code && dossier.code.is_none();
+    // The code's prefix, from the same constructor as every code: `{agency}-{yymmdd}-`.
+    let full = DossierCode::new(&dossier.agency_code, day, 0).to_string();
+    let prefix = full.strip_suffix("0000").unwrap_or(&full);
+    let call = crate::idempotency::current_call();
+    let detail = c.detail.as_ref().map(serde_json::to_string).transpose()?;
+    let row = sqlx::query(sql)
+        .bind(c.to.as_str())
+        .bind(issue)
+        .bind(c.resume_status.map(Status::as_str))
+        .bind(c.due_at)
+        .bind(c.due_explanation.as_deref())
+        .bind(c.action == Action::Submit)
+        .bind(c.at)
+        .bind(c.set_received)
+        .bind(c.at)
+        .bind(c.set_decided)
+        .bind(c.at)
+        .bind(c.set_returned)
+        .bind(c.at)
+        .bind(c.result_document_id)
+        .bind(c.at)
+        .bind(&dossier.id)
+        .bind(c.expected_version)
+        .bind(c.route_id)
+        .bind(c.step)
+        .bind(c.step_agency_code)
+        .bind(step_since(dossier, c))
+        .bind(c.assignee_id)
+        .bind(c.appointment_at)
+        .bind(&dossier.procedure_code)
+        .bind(&dossier.agency_code)
+        .bind(day.format("%y%m%d").to_string())
+        .bind(prefix)
+        .bind(c.close_pause)
+        .bind(c.open_pause)
+        .bind(c.action.as_str())
+        .bind(c.from.as_str())
+        .bind(c.actor.id)
+        .bind(&c.actor.full_name)
+        .bind(c.actor.role.as_str())
+        .bind(c.reason)
+        .bind(dossier.step.as_deref())
+        .bind(detail)
+        .bind(crate::idempotency::APPLIED)
+        .bind(call.as_ref().map(|c| c.0))
+        .bind(call.as_ref().map(|c| c.1.as_str()))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok((dossier_from_row(&r)?, history_from_prefixed(&r, "h_")))).transpose()
+}
+
+/// The instant the dossier entered its step after `c`: `c.at` when the step or its agency
+/// changes, the stored one otherwise.
+fn step_since(dossier: &Dossier, c: &Change<'_>) -> Option<DateTime<Utc>> {
+    if c.step != dossier.step.as_deref() || c.step_agency_code != dossier.step_agency_code.as_deref() {
+        Some(c.at)
+    } else {
+        dossier.step_since
+    }
+}
+
 impl Store {
     /// Creates a draft (no code, no due instant) and its first history entry.
     pub async fn create_dossier(&self, d: &NewDossier, actor: &User) -> Result<Dossier> {
@@ -946,6 +1076,11 @@ impl Store {
     /// # Errors
     /// [`StoreError::Conflict`] when the dossier changed since it was read (lost race).
     pub async fn apply_change_returning(&self, dossier: &Dossier, c: &Change<'_>) -> Result<(Dossier, HistoryEntry)> {
+        if let crate::Db::Postgres(pool) = &self.db {
+            return apply_change_pg(pool, dossier, c)
+                .await?
+                .ok_or_else(|| StoreError::Conflict("the dossier changed meanwhile".into()));
+        }
         let (d, mut entries) = self.apply_changes_returning(dossier, std::slice::from_ref(c)).await?;
         let entry = entries.pop().ok_or_else(|| StoreError::Conflict("no change applied".into()))?;
         Ok((d, entry))
@@ -964,8 +1099,18 @@ impl Store {
         dossier: &Dossier,
         changes: &[Change<'_>],
     ) -> Result<(Dossier, Vec<HistoryEntry>)> {
+        let postgres = self.backend() == crate::Backend::Postgres;
         with_db!(self, |writer, reader| {
             let mut tx = writer.begin().await?;
+            if postgres {
+                // The dossier's row before the day's counter, in the order of the one-statement
+                // change (`apply_change_pg`): two changes of one dossier never wait on each
+                // other's locks. (SQLite has one writer: nothing to order.)
+                sqlx::query("SELECT 1 FROM dossiers WHERE id = $1 FOR UPDATE")
+                    .bind(&dossier.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let mut current = dossier.clone();
             let mut entries = Vec::with_capacity(changes.len());
             for c in changes {
@@ -1017,11 +1162,7 @@ impl Store {
                 .bind(c.route_id)
                 .bind(c.step)
                 .bind(c.step_agency_code)
-                .bind(if c.step != dossier.step.as_deref() || c.step_agency_code != dossier.step_agency_code.as_deref() {
-                    Some(c.at)
-                } else {
-                    dossier.step_since
-                })
+                .bind(step_since(dossier, c))
                 .bind(c.assignee_id)
                 .bind(c.appointment_at)
                 .bind(&dossier.procedure_code)
@@ -1132,5 +1273,141 @@ mod tests {
             assert!(plan.contains("Index Scan using documents_dossier on documents"), "{plan}");
             assert!(!plan.contains("Seq Scan"), "{plan}");
         }
+    }
+
+    /// A store with one commune agency, one procedure and one citizen, and `n` drafts of that
+    /// citizen to that agency.
+    async fn store_with_drafts(dir: &std::path::Path, n: usize) -> (Store, User, Vec<Dossier>) {
+        use crate::accounts::{NewUser, Role};
+        let store = Store::connect(&crate::scratch::config_for_tests(dir).await).await.unwrap();
+        let procedure: motcua_core::catalogue::Procedure = serde_json::from_value(serde_json::json!({
+            "code": "2.000815", "name": "Chứng thực", "deciding_act": null, "levels": ["commune"],
+            "field": "Chứng thực", "applicant_types": [], "competent_agencies": [], "implementing_agencies": [],
+            "agency_kinds": ["UBNDX"], "agency_needs_review": false, "channels": [], "same_day_cutoff": null,
+            "required_documents": [], "legal_basis": [], "results": [], "online_level": "partial", "steps": null,
+            "conditions": null, "source_url": null
+        }))
+        .unwrap();
+        store.upsert_procedures(&[(procedure, vec![])]).await.unwrap();
+        let units = motcua_core::admin_units::parse(include_str!("../../../data/admin-units/vn-units-2026-07-25.json"))
+            .unwrap();
+        let agencies = motcua_core::agency::build_agencies(&units[..1]);
+        store.load_units_and_agencies(&units[..1], &agencies).await.unwrap();
+        let user = store
+            .create_user(&NewUser {
+                username: "dan",
+                full_name: "Dân",
+                phone: None,
+                email: None,
+                password: "mat-khau-dai",
+                role: Role::Citizen,
+                agency_code: None,
+            })
+            .await
+            .unwrap();
+        let mut drafts = Vec::new();
+        for _ in 0..n {
+            let new = NewDossier {
+                procedure_code: "2.000815".into(),
+                agency_code: agencies[1].code.clone(),
+                owner_id: user.id,
+                applicant: Applicant {
+                    full_name: "A".into(),
+                    id_number: "001190012345".into(),
+                    phone: "0912345678".into(),
+                    address: "x".into(),
+                },
+                delivery: "online".into(),
+                form: serde_json::json!({}),
+                time_value: Some(1.0),
+                time_unit: None,
+                time_flagged: false,
+                same_day_cutoff: None,
+                channel: "online".into(),
+                submitted_by: None,
+            };
+            drafts.push(store.create_dossier(&new, &user).await.unwrap());
+        }
+        (store, user, drafts)
+    }
+
+    /// The submission of `d` by `user` at `at`: a code issued, the status submitted.
+    fn submission<'a>(d: &'a Dossier, user: &'a User, at: DateTime<Utc>) -> Change<'a> {
+        let mut c = Change::keeping(d, Action::Submit, user, at);
+        c.to = Status::Submitted;
+        c.issue_code = true;
+        c
+    }
+
+    /// Codes past the 9,999th of a day keep every digit (`{seq:04}` pads, never cuts), on
+    /// either backend: PostgreSQL writes the code in the statement that takes the number
+    /// (`CODE_SEQ_SQL`), SQLite's path formats it with `DossierCode`. The expected codes are
+    /// written out by hand from the agency, the date in Vietnam (UTC+7) and the number.
+    #[tokio::test]
+    async fn the_day_s_codes_keep_every_digit_past_the_ten_thousandth() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, user, drafts) = store_with_drafts(dir.path(), 3).await;
+        // 20:30 UTC is already the next day in Vietnam.
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-30T20:30:00Z").unwrap().with_timezone(&Utc);
+        let agency = drafts[0].agency_code.clone();
+        with_db!(store, |w, _r| sqlx::query(
+            "INSERT INTO dossier_counters (agency_code, day, last) VALUES ($1, $2, 9998)"
+        )
+        .bind(&agency)
+        .bind("261201")
+        .execute(w)
+        .await
+        .map(|_| ())
+        .unwrap());
+        let mut codes = Vec::new();
+        for d in &drafts {
+            let (after, entry) = store.apply_change_returning(d, &submission(d, &user, at)).await.unwrap();
+            assert_eq!(
+                (after.status, after.version, entry.status.as_str()),
+                (Status::Submitted, d.version + 1, "submitted")
+            );
+            codes.push(after.code.unwrap());
+        }
+        let expected: Vec<String> = ["9999", "10000", "10001"].iter().map(|n| format!("{agency}-261201-{n}")).collect();
+        assert_eq!(codes, expected);
+        // Each parses back to its agency, day and number.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(DossierCode::parse(&codes[1]), Some((agency, day, 10_000)));
+    }
+
+    /// Sixteen submissions of one draft at once, all at the version read: one wins, fifteen
+    /// are told of the conflict, and the losers take no number: the next dossier's code is
+    /// the winner's plus one. The draft has one submission in its history.
+    #[tokio::test]
+    async fn a_lost_race_takes_no_number_of_the_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, user, drafts) = store_with_drafts(dir.path(), 2).await;
+        let at = crate::now();
+        let mut racers = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (store, user, d) = (store.clone(), user.clone(), drafts[0].clone());
+            racers
+                .spawn(async move { store.apply_change_returning(&d, &submission(&d, &user, at)).await.map(|r| r.0) });
+        }
+        let (mut won, mut lost) = (Vec::new(), 0);
+        while let Some(r) = racers.join_next().await {
+            match r.unwrap() {
+                Ok(d) => won.push(d),
+                Err(StoreError::Conflict(_)) => lost += 1,
+                Err(e) => panic!("neither won nor a conflict: {e}"),
+            }
+        }
+        assert_eq!((won.len(), lost), (1, 15));
+        let number = |code: &str| code.rsplit('-').next().unwrap().parse::<u32>().unwrap();
+        let first = number(won[0].code.as_deref().unwrap());
+        let next = store.apply_change_returning(&drafts[1], &submission(&drafts[1], &user, at)).await.unwrap().0;
+        assert_eq!(number(next.code.as_deref().unwrap()), first + 1, "no number was lost to the race");
+        let history = store.dossier_history(&drafts[0].id).await.unwrap();
+        assert_eq!(history.iter().filter(|h| h.action == "submit").count(), 1);
+        // A change at the version the winner left succeeds: the loser's reading was stale, not
+        // the row locked.
+        let mut withdraw = Change::keeping(&won[0], Action::Withdraw, &user, crate::now());
+        withdraw.to = Status::Withdrawn;
+        assert_eq!(store.apply_change(&won[0], &withdraw).await.unwrap().version, won[0].version + 1);
     }
 }
