@@ -642,12 +642,14 @@ const CODE_SEQ_SQL: &str = "CASE WHEN last < 10000 THEN lpad(last::text, 4, '0')
 ///
 /// The dossier row is locked first (`cur`, at the expected version) and every other part
 /// reads from it, so the counter moves only for a dossier whose change is then written: a
-/// lost race leaves no gap in the day's codes, and no part runs at all. The lock is what
-/// makes this hold: without `FOR UPDATE`, racers that read the same version all pass `cur`
-/// (its rows are the statement's snapshot) and all write (the test
-/// `a_lost_race_takes_no_number_of_the_day` saw two winners of sixteen). The update checks
-/// the version again all the same. `None` when the dossier is no longer at
-/// `c.expected_version`.
+/// lost race leaves no gap in the day's codes, and every part of it writes nothing. The lock
+/// is what makes this hold: `cur`'s rows come from the statement's snapshot, so without the
+/// lock racers that read the same version would all pass it, and each would take a number
+/// and write a history entry even where its update then found the row changed (the test
+/// `a_lost_race_takes_no_number_of_the_day` fails then). With it, a racer waits for the
+/// winner and then finds the newer version: `cur` is empty. `FOR NO KEY UPDATE` is the lock
+/// an update of the row takes anyway (an update of the code takes the stronger one itself).
+/// `None` when the dossier is no longer at `c.expected_version`.
 async fn apply_change_pg(
     pool: &sqlx::PgPool,
     dossier: &Dossier,
@@ -658,7 +660,7 @@ async fn apply_change_pg(
         let h = |n: &str| format!("h.{n} AS h_{n}");
         format!(
             "WITH cur AS (
-               SELECT id FROM dossiers WHERE id = $16 AND version = $17 FOR UPDATE),
+               SELECT id FROM dossiers WHERE id = $16 AND version = $17 FOR NO KEY UPDATE),
              n AS (
                INSERT INTO dossier_counters (agency_code, day, last)
                SELECT $25, $26, 1 FROM cur WHERE $2
@@ -676,7 +678,7 @@ async fn apply_change_pg(
                  updated_at = $15,
                  route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
                  assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
-               FROM cur WHERE dossiers.id = cur.id AND dossiers.version = $17
+               FROM cur WHERE dossiers.id = $16 AND dossiers.id = cur.id AND dossiers.version = $17
                RETURNING dossiers.*),
              closed AS (
                UPDATE dossier_pauses SET until_at = $7
@@ -1104,9 +1106,9 @@ impl Store {
             let mut tx = writer.begin().await?;
             if postgres {
                 // The dossier's row before the day's counter, in the order of the one-statement
-                // change (`apply_change_pg`): two changes of one dossier never wait on each
-                // other's locks. (SQLite has one writer: nothing to order.)
-                sqlx::query("SELECT 1 FROM dossiers WHERE id = $1 FOR UPDATE")
+                // change (`apply_change_pg`): two changes of one dossier may wait on each other
+                // but never deadlock. (SQLite has one writer: nothing to order.)
+                sqlx::query("SELECT 1 FROM dossiers WHERE id = $1 FOR NO KEY UPDATE")
                     .bind(&dossier.id)
                     .execute(&mut *tx)
                     .await?;
@@ -1375,19 +1377,51 @@ mod tests {
         assert_eq!(DossierCode::parse(&codes[1]), Some((agency, day, 10_000)));
     }
 
-    /// Sixteen submissions of one draft at once, all at the version read: one wins, fifteen
+    /// Twelve submissions of one draft at once, all at the version read: one wins, eleven
     /// are told of the conflict, and the losers take no number: the next dossier's code is
-    /// the winner's plus one. The draft has one submission in its history.
-    #[tokio::test]
+    /// the winner's plus one. The draft has one submission in its history. On PostgreSQL the
+    /// race is made sure of: a transaction holds the draft's row until all twelve wait on it
+    /// (`pg_stat_activity`), then lets go; otherwise the first could commit before the others
+    /// had even connected.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_lost_race_takes_no_number_of_the_day() {
+        const RACERS: usize = 12;
         let dir = tempfile::tempdir().unwrap();
         let (store, user, drafts) = store_with_drafts(dir.path(), 2).await;
         let at = crate::now();
+        let holder = match &store.db {
+            crate::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query("SELECT 1 FROM dossiers WHERE id = $1 FOR UPDATE")
+                    .bind(&drafts[0].id)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                Some((pool.clone(), tx))
+            }
+            crate::Db::Sqlite { .. } => None,
+        };
         let mut racers = tokio::task::JoinSet::new();
-        for _ in 0..16 {
+        for _ in 0..RACERS {
             let (store, user, d) = (store.clone(), user.clone(), drafts[0].clone());
             racers
                 .spawn(async move { store.apply_change_returning(&d, &submission(&d, &user, at)).await.map(|r| r.0) });
+        }
+        if let Some((pool, tx)) = holder {
+            let waiting = || async {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+            };
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while waiting().await < i64::try_from(RACERS).unwrap() {
+                assert!(std::time::Instant::now() < deadline, "the racers never all waited on the row");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            tx.rollback().await.unwrap();
         }
         let (mut won, mut lost) = (Vec::new(), 0);
         while let Some(r) = racers.join_next().await {
@@ -1397,7 +1431,7 @@ mod tests {
                 Err(e) => panic!("neither won nor a conflict: {e}"),
             }
         }
-        assert_eq!((won.len(), lost), (1, 15));
+        assert_eq!((won.len(), lost), (1, RACERS - 1));
         let number = |code: &str| code.rsplit('-').next().unwrap().parse::<u32>().unwrap();
         let first = number(won[0].code.as_deref().unwrap());
         let next = store.apply_change_returning(&drafts[1], &submission(&drafts[1], &user, at)).await.unwrap().0;
