@@ -851,6 +851,19 @@ impl Store {
         if crate::has_nul(reference) {
             return Ok(None);
         }
+        if let crate::Db::Postgres(pool) = &self.db {
+            // As the full read does (`record_sql_pg`): an id is a UUID and a code never is, so
+            // one lookup by the key the reference names, and the procedure's name from the
+            // reference cache rather than a join.
+            let sql = if uuid::Uuid::try_parse(reference).is_ok() {
+                "SELECT * FROM dossiers WHERE id = $1"
+            } else {
+                "SELECT * FROM dossiers WHERE code = $1"
+            };
+            let Some(row) = sqlx::query(sql).bind(reference).fetch_optional(pool).await? else { return Ok(None) };
+            let procedure = self.procedure_shared(&row.col::<String>("procedure_code")).await?;
+            return dossier_from_row_named(&row, procedure.map(|p| p.name.clone()).unwrap_or_default()).map(Some);
+        }
         with_db!(self, |writer, reader| {
             let sql = format!(
                 "SELECT d.*, p.name AS procedure_name FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
