@@ -630,6 +630,44 @@ async fn create_dossier_pg(pool: &sqlx::PgPool, d: &NewDossier, actor: &User) ->
     })
 }
 
+/// Binds a change's values to `$query` as `$1`…`$24`, the same in both paths of a change:
+/// new status, `$second` (the code on the transaction's path, "issue one" on the
+/// one-statement path), resume status, due instant and its explanation, "is a submission",
+/// the instant, the received / decided / returned flags each with the instant, the result
+/// document, the instant (updated), the dossier's id and expected version, route, step, its
+/// agency, since when, assignee, appointment, and the procedure (for its name) (a macro, so
+/// that it binds on either backend's query type).
+macro_rules! bind_change {
+    ($query:expr, $dossier:expr, $c:expr, $second:expr) => {{
+        let (dossier, c): (&Dossier, &Change<'_>) = ($dossier, $c);
+        $query
+            .bind(c.to.as_str())
+            .bind($second)
+            .bind(c.resume_status.map(Status::as_str))
+            .bind(c.due_at)
+            .bind(c.due_explanation.as_deref())
+            .bind(c.action == Action::Submit)
+            .bind(c.at)
+            .bind(c.set_received)
+            .bind(c.at)
+            .bind(c.set_decided)
+            .bind(c.at)
+            .bind(c.set_returned)
+            .bind(c.at)
+            .bind(c.result_document_id)
+            .bind(c.at)
+            .bind(&dossier.id)
+            .bind(c.expected_version)
+            .bind(c.route_id)
+            .bind(c.step)
+            .bind(c.step_agency_code)
+            .bind(step_since(dossier, c))
+            .bind(c.assignee_id)
+            .bind(c.appointment_at)
+            .bind(&dossier.procedure_code)
+    }};
+}
+
 /// The `{seq:04}` of [`DossierCode`] in SQL, for the code a statement issues itself from the
 /// counter's `last` (zero-padded to four digits, never cut: `lpad` would cut a longer number).
 /// A test issues codes around the 10,000th of a day and compares them with codes written out.
@@ -706,31 +744,7 @@ async fn apply_change_pg(
     let prefix = full.strip_suffix("0000").unwrap_or(&full);
     let call = crate::idempotency::current_call();
     let detail = c.detail.as_ref().map(serde_json::to_string).transpose()?;
-    let row = sqlx::query(sql)
-        .bind(c.to.as_str())
-        .bind(issue)
-        .bind(c.resume_status.map(Status::as_str))
-        .bind(c.due_at)
-        .bind(c.due_explanation.as_deref())
-        .bind(c.action == Action::Submit)
-        .bind(c.at)
-        .bind(c.set_received)
-        .bind(c.at)
-        .bind(c.set_decided)
-        .bind(c.at)
-        .bind(c.set_returned)
-        .bind(c.at)
-        .bind(c.result_document_id)
-        .bind(c.at)
-        .bind(&dossier.id)
-        .bind(c.expected_version)
-        .bind(c.route_id)
-        .bind(c.step)
-        .bind(c.step_agency_code)
-        .bind(step_since(dossier, c))
-        .bind(c.assignee_id)
-        .bind(c.appointment_at)
-        .bind(&dossier.procedure_code)
+    let row = bind_change!(sqlx::query(sql), dossier, c, issue)
         .bind(&dossier.agency_code)
         .bind(day.format("%y%m%d").to_string())
         .bind(prefix)
@@ -1143,7 +1157,7 @@ impl Store {
                     .await?;
                     code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
                 }
-                let updated = sqlx::query(
+                let updated = bind_change!(sqlx::query(
                     "UPDATE dossiers SET status = $1, version = version + 1, code = $2, resume_status = $3, due_at = $4,
                        due_explanation = COALESCE($5, due_explanation),
                        submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
@@ -1156,31 +1170,7 @@ impl Store {
                        assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
                      WHERE id = $16 AND version = $17
                      RETURNING *, (SELECT name FROM procedures WHERE code = $24) AS procedure_name",
-                )
-                .bind(c.to.as_str())
-                .bind(&code)
-                .bind(c.resume_status.map(Status::as_str))
-                .bind(c.due_at)
-                .bind(c.due_explanation.as_deref())
-                .bind(c.action == Action::Submit)
-                .bind(c.at)
-                .bind(c.set_received)
-                .bind(c.at)
-                .bind(c.set_decided)
-                .bind(c.at)
-                .bind(c.set_returned)
-                .bind(c.at)
-                .bind(c.result_document_id)
-                .bind(c.at)
-                .bind(&dossier.id)
-                .bind(c.expected_version)
-                .bind(c.route_id)
-                .bind(c.step)
-                .bind(c.step_agency_code)
-                .bind(step_since(dossier, c))
-                .bind(c.assignee_id)
-                .bind(c.appointment_at)
-                .bind(&dossier.procedure_code)
+                ), dossier, c, &code)
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(updated) = updated else {
