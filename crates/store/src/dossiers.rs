@@ -630,6 +630,25 @@ async fn create_dossier_pg(pool: &sqlx::PgPool, d: &NewDossier, actor: &User) ->
     })
 }
 
+/// The columns a change sets other than its code, over the parameters of [`bind_change!`]:
+/// one text for both paths of a change (a macro, so that `concat!` can build the
+/// transaction's statement from it at compile time).
+macro_rules! change_set_sql {
+    () => {
+        "status = $1, version = version + 1, resume_status = $3, due_at = $4,
+         due_explanation = COALESCE($5, due_explanation),
+         submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
+         received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
+         decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
+         returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
+         result_document_id = COALESCE($14, result_document_id),
+         updated_at = $15,
+         route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
+         assignee_id = $22, appointment_at = COALESCE($23, appointment_at)"
+    };
+}
+const CHANGE_SET_SQL: &str = change_set_sql!();
+
 /// Binds a change's values to `$query` as `$1`…`$24`, the same in both paths of a change:
 /// new status, `$second` (the code on the transaction's path, "issue one" on the
 /// one-statement path), resume status, due instant and its explanation, "is a submission",
@@ -705,17 +724,7 @@ async fn apply_change_pg(
                ON CONFLICT(agency_code, day) DO UPDATE SET last = dossier_counters.last + 1
                RETURNING $27 || {CODE_SEQ_SQL} AS code),
              d AS (
-               UPDATE dossiers SET status = $1, version = version + 1,
-                 code = COALESCE((SELECT code FROM n), dossiers.code), resume_status = $3, due_at = $4,
-                 due_explanation = COALESCE($5, due_explanation),
-                 submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
-                 received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
-                 decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
-                 returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
-                 result_document_id = COALESCE($14, result_document_id),
-                 updated_at = $15,
-                 route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
-                 assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
+               UPDATE dossiers SET code = COALESCE((SELECT code FROM n), dossiers.code), {CHANGE_SET_SQL}
                FROM cur WHERE dossiers.id = $16 AND dossiers.id = cur.id AND dossiers.version = $17
                RETURNING dossiers.*),
              closed AS (
@@ -1157,20 +1166,17 @@ impl Store {
                     .await?;
                     code = Some(DossierCode::new(&dossier.agency_code, day, last.unsigned_abs()).to_string());
                 }
-                let updated = bind_change!(sqlx::query(
-                    "UPDATE dossiers SET status = $1, version = version + 1, code = $2, resume_status = $3, due_at = $4,
-                       due_explanation = COALESCE($5, due_explanation),
-                       submitted_at = COALESCE(submitted_at, CASE WHEN $6 THEN $7 END),
-                       received_at = CASE WHEN $8 THEN $9 ELSE received_at END,
-                       decided_at = CASE WHEN $10 THEN $11 ELSE decided_at END,
-                       returned_at = CASE WHEN $12 THEN $13 ELSE returned_at END,
-                       result_document_id = COALESCE($14, result_document_id),
-                       updated_at = $15,
-                       route_id = COALESCE($18, route_id), step = $19, step_agency_code = $20, step_since = $21,
-                       assignee_id = $22, appointment_at = COALESCE($23, appointment_at)
-                     WHERE id = $16 AND version = $17
+                let updated = bind_change!(
+                    sqlx::query(concat!(
+                        "UPDATE dossiers SET code = $2, ",
+                        change_set_sql!(),
+                        " WHERE id = $16 AND version = $17
                      RETURNING *, (SELECT name FROM procedures WHERE code = $24) AS procedure_name",
-                ), dossier, c, &code)
+                    )),
+                    dossier,
+                    c,
+                    &code
+                )
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some(updated) = updated else {
