@@ -8,7 +8,12 @@
 #   3. reads as fast as they go: GET /api/v1/dossiers/{code} (the owner's token);
 #   4. submissions paced at SUBMIT_RATE dossiers/s, 5. reads paced at READ_RATE reads/s;
 #   6. pgbench -N and 7. pgbench -S on the same PostgreSQL server (their own database), with
-#      the same client count and duration: the reference ceiling of this machine.
+#      the same client count and duration: the reference ceiling of this machine;
+#   8. pgbench -N paced at 2 × SUBMIT_RATE transactions/s (a dossier commits twice): the p99
+#      of this machine's own commits at the paced submissions' rate.
+# Each wrk run writes a trace (every dossier's start and latency) and samples of the disk and
+# the CPUs (bench/throughput/sample.py); bench/throughput/tail.py reads them into NAME.tail:
+# whether the slow dossiers came in bursts, and how slow the disk's flushes were meanwhile.
 # Load generator: wrk (Debian's package, installed with apt-get when missing) with
 # bench/throughput/dossiers.lua. The load is spread over communes (Zipf) and a few busy
 # procedures (bench/throughput/shape.py). Rewrites the throughput section of BENCHMARKS.md
@@ -21,6 +26,9 @@
 #   DURATION        seconds per scenario                        20
 #   SUBMIT_RATE     paced submissions, dossiers/s               300
 #   READ_RATE       paced reads, reads/s                        2000
+#   TAIL_MS         a dossier slower than this is "slow" in NAME.tail (tail.py)   50
+#   STALL_MS        a disk probe's flush slower than this is a stall of the disk   20
+#   PROBE_MS        the samples' and the disk probe's interval (sample.py), ms    20
 #   CITIZENS        citizen accounts (tokens)                   40
 #   PROCEDURES      "code=share …"                              see below
 #   ZIPF_S          Zipf exponent over communes                 0.6
@@ -39,6 +47,9 @@ CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-20}"
 SUBMIT_RATE="${SUBMIT_RATE:-300}"
 READ_RATE="${READ_RATE:-2000}"
+TAIL_MS="${TAIL_MS:-50}"
+STALL_MS="${STALL_MS:-20}"
+PROBE_MS="${PROBE_MS:-20}"
 CITIZENS="${CITIZENS:-40}"
 # Commune-level procedures that take online submissions (online level "partial": submitted
 # online, the result collected in person), with their share of the dossiers.
@@ -87,6 +98,9 @@ mkdir -p "$RESULTS"
 SERVER_PID=""
 
 cleanup() {
+  # A sampler left by an interrupted scenario would go on probing the disk.
+  # shellcheck disable=SC2046
+  kill $(jobs -p) 2>/dev/null || true
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
@@ -218,13 +232,20 @@ run_wrk() {
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
   x0="$(xacts)"
   c0="$(checkpoints)"
+  python3 "$HERE/sample.py" "$RESULTS/$name.samples" "$(awk -v m="$PROBE_MS" 'BEGIN{print m / 1000}')" "$WORK" &
+  local sampler=$!
   wrk -t "$CONNECTIONS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s -s "$HERE/dossiers.lua" "$BASE" -- \
     "mode=$mode" "rate=$rate" "threads=$CONNECTIONS" "shape=$WORK/shape" "tokens=$WORK/tokens" \
     "out=$RESULTS/$name" "seed=$SEED" "$@" >"$RESULTS/$name.wrk" 2>"$RESULTS/$name.err" &
   pid=$!
   sample_cpu "$pid" "$DB" "$RESULTS/$name.cpu"
-  wait "$pid" || { cat "$RESULTS/$name.err" >&2; return 1; }
+  wait "$pid" || { kill "$sampler"; cat "$RESULTS/$name.err" >&2; return 1; }
+  kill "$sampler"
+  wait "$sampler" || true
   x1="$(xacts)"
+  cat "$RESULTS/$name.trace".* >"$RESULTS/$name.trace" && rm -f "$RESULTS/$name.trace".*
+  # Where the slow dossiers came from: bursts or single requests, the disk, the CPUs.
+  python3 "$HERE/tail.py" "$RESULTS/$name.trace" "$RESULTS/$name.samples" "$TAIL_MS" "$STALL_MS" >"$RESULTS/$name.tail"
   {
     echo "load $load_before"
     echo "xacts $((x1 - x0 - 1))"
@@ -235,23 +256,53 @@ run_wrk() {
   } >>"$RESULTS/$name"
   if [ -s "$RESULTS/$name.err" ]; then sed 's/^/  wrk: /' "$RESULTS/$name.err" | head -5 >&2; fi
   log "$name: $(awk '/^(per_second|p50_ms|p99_ms|failures|rss_peak_kb|cpu_busy|cpu_server|cpu_postgres|cpu_loadgen) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name")"
+  log "$name over $TAIL_MS ms: $(awk '/^(slow|slow_first_step|slow_last_step|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls|cpu_busy_max_slow) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name.tail")"
 }
 
-# run_pgbench NAME FLAG: pgbench with the same clients and duration; results in $RESULTS/NAME.
+# run_pgbench NAME FLAG [RATE]: pgbench with the same clients and duration; results in
+# $RESULTS/NAME. With RATE, transactions are paced at RATE/s (-R) and each one's latency, from
+# its scheduled start as in a paced wrk run, is logged (--log): its p50 and p99, and the same
+# trace, samples and NAME.tail as a wrk run's.
 run_pgbench() {
-  local name="$1" flag="$2" load_before pid
+  local name="$1" flag="$2" rate="${3:-}" load_before pid sampler=""
+  local paced=()
+  if [ -n "$rate" ]; then
+    paced=(-R "$rate" --log --log-prefix="$RESULTS/$name.log")
+    python3 "$HERE/sample.py" "$RESULTS/$name.samples" "$(awk -v m="$PROBE_MS" 'BEGIN{print m / 1000}')" "$WORK" &
+    sampler=$!
+  fi
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-  pgbench -n "$flag" -c "$CONNECTIONS" -j 2 -T "$DURATION" "$PGB_URL" >"$RESULTS/$name.out" 2>&1 &
+  pgbench -n "$flag" "${paced[@]}" -c "$CONNECTIONS" -j 2 -T "$DURATION" "$PGB_URL" >"$RESULTS/$name.out" 2>&1 &
   pid=$!
   sample_cpu "$pid" "$PGB_DB" "$RESULTS/$name.cpu"
   wait "$pid"
+  if [ -n "$sampler" ]; then
+    kill "$sampler"
+    wait "$sampler" || true
+    # The log's fields 3, 5 and 6: the latency (µs, from the scheduled start), and when the
+    # transaction ended (Unix seconds, µs). As a trace: start, latency, and the latency again
+    # for the first and last step (a transaction is one step).
+    cat "$RESULTS/$name.log".* |
+      awk '{lat = $3 / 1000; printf "%.1f %.3f %.3f %.3f\n", $5 * 1000 + $6 / 1000 - lat, lat, lat, lat}' >"$RESULTS/$name.trace"
+    rm -f "$RESULTS/$name.log".*
+    python3 "$HERE/tail.py" "$RESULTS/$name.trace" "$RESULTS/$name.samples" "$TAIL_MS" "$STALL_MS" >"$RESULTS/$name.tail"
+  fi
   {
     echo "load $load_before"
     echo "tps $(awk '/^tps/{print $3; exit}' "$RESULTS/$name.out")"
     echo "latency_ms $(awk '/^latency average/{print $4; exit}' "$RESULTS/$name.out")"
+    if [ -n "$rate" ]; then
+      echo "rate_target $rate"
+      awk '{print $2}' "$RESULTS/$name.trace" | sort -n | awk '
+        function at(p,  i) { i = int(NR * p); if (i < NR * p) i++; if (i < 1) i = 1; return v[i] }
+        {v[NR] = $1} END { printf "p50_ms %.2f\np99_ms %.2f\nmax_ms %.2f\n", at(0.50), at(0.99), v[NR] }'
+    fi
     cat "$RESULTS/$name.cpu"
   } >"$RESULTS/$name"
   log "$name: $(tr '\n' ' ' <"$RESULTS/$name")"
+  if [ -n "$rate" ]; then
+    log "$name over $TAIL_MS ms: $(awk '/^(slow|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name.tail")"
+  fi
 }
 
 # --- the run -----------------------------------------------------------------------------------
@@ -292,10 +343,12 @@ wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
 
 run_pgbench pgbench_N -N
+# The same commits per second as the paced submissions (a dossier is two: create and submit).
+run_pgbench pgbench_N_paced -N "$((2 * SUBMIT_RATE))"
 run_pgbench pgbench_S -S
 LOAD_AT_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- report ------------------------------------------------------------------------------------
-export PG_URL RESULTS LOAD_AT_START LOAD_AT_END CONNECTIONS DURATION SUBMIT_RATE READ_RATE CITIZENS PROCEDURES \
+export PG_URL RESULTS LOAD_AT_START LOAD_AT_END CONNECTIONS DURATION SUBMIT_RATE READ_RATE TAIL_MS STALL_MS PROBE_MS CITIZENS PROCEDURES \
   ZIPF_S SEED PGBENCH_SCALE COMMIT DIRTY DOSSIERS DOCS_MB DB_MB RSS_END_KB RSS_IDLE_KB
 python3 "$HERE/report.py" "$ROOT/BENCHMARKS.md" "$WRITE"

@@ -8,7 +8,12 @@
 --   shape=FILE    "cumulative-weight procedure agency" lines (bench/throughput.sh writes it)
 --   tokens=FILE   one bearer token per line (one citizen each)
 --   codes=FILE    "code token" lines: the dossiers a read picks from (uniformly)
---   out=FILE      results, "key value" lines; in submit/upload mode also FILE.codes
+--   out=FILE      results, "key value" lines; in submit/upload mode also FILE.codes, and
+--                 FILE.trace.N (one per thread N): a line per completed dossier (or read),
+--                 "start_unix_ms latency_ms first_step_ms last_step_ms", start = its
+--                 scheduled start. Each thread writes its own file as it goes: copying
+--                 thousands of strings out of the threads at the end (thread:get) once
+--                 returned a line with eight bytes of garbage in it.
 --   seed=N
 --
 -- Run with as many threads as connections (-t C -c C): the script keeps one dossier's state
@@ -23,10 +28,13 @@ typedef struct { long tv_sec; long tv_nsec; } motcua_timespec;
 int clock_gettime(int clk_id, motcua_timespec *tp);
 ]]
 local ts = ffi.new("motcua_timespec")
-local function now_ms()
-  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+local function clock_ms(id)
+  ffi.C.clock_gettime(id, ts)
   return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
 end
+local function now_ms() return clock_ms(1) end -- CLOCK_MONOTONIC
+-- Wall-clock time of a monotonic instant, for the trace (set against logs and disk samples).
+local wall_offset = clock_ms(0) - clock_ms(1)
 
 local function parse_args(args)
   local o = {}
@@ -66,10 +74,11 @@ local shape_w, shape_p, shape_a = {}, {}, {}
 local tokens, codes = {}, {}
 local state = "start"          -- next request: start | upload | submit
 local dossier_id, dossier_token, dossier_agency
-local t_sched, t_sent
+local t_sched, t_sent, first_step
 local next_slot
 local upload_head, upload_filler, upload_tail, upload_ct
 local upload_seq = 0
+local trace_out            -- this thread's FILE.trace.N (flushed when wrk exits)
 
 -- Results, read by done() through thread:get (numbers and tables of numbers/strings).
 lat_dossier = {}   -- ms, per completed dossier (or read)
@@ -101,6 +110,7 @@ function init(args)
     shape_w[#shape_w + 1], shape_p[#shape_p + 1], shape_a[#shape_a + 1] = tonumber(w), p, a
   end
   tokens = read_lines(opts.tokens)
+  trace_out = assert(io.open(opts.out .. ".trace." .. thread_id, "w"))
   if mode == "read" then codes = read_lines(opts.codes) end
   if mode == "upload" then
     local boundary = "motcuabench" .. thread_id
@@ -188,13 +198,20 @@ local function fail(status, body)
   state = "start"
 end
 
+local function completed(now)
+  dossiers = dossiers + 1
+  lat_dossier[#lat_dossier + 1] = now - t_sched
+  trace_out:write(string.format("%.1f %.2f %.2f %.2f\n", t_sched + wall_offset, now - t_sched,
+    first_step, now - t_sent))
+end
+
 function response(status, headers, body)
   local now = now_ms()
   lat_step[#lat_step + 1] = now - t_sent
+  if state == "start" then first_step = now - t_sent end
   if mode == "read" then
     if status == 200 then
-      dossiers = dossiers + 1
-      lat_dossier[#lat_dossier + 1] = now - t_sched
+      completed(now)
     else
       fail(status, body)
     end
@@ -213,8 +230,7 @@ function response(status, headers, body)
     if status ~= 200 then return fail(status, body) end
     local code = body:match('"code":"([^"]+)"')
     if not code then return fail(status, "no code: " .. body:sub(1, 200)) end
-    dossiers = dossiers + 1
-    lat_dossier[#lat_dossier + 1] = now - t_sched
+    completed(now)
     made[#made + 1] = code .. " " .. dossier_token
     state = "start"
   end

@@ -76,6 +76,10 @@ def main() -> None:
     env = os.environ
     res = Path(env["RESULTS"])
     s = {n: read(res / n) for n in ["submit", "upload", "read", "submit_paced", "read_paced", "pgbench_N", "pgbench_S"]}
+    # Added later: older result directories lack them.
+    for n in ["pgbench_N_paced"]:
+        s[n] = read(res / n) if (res / n).exists() else {}
+    tails = {n: read(res / f"{n}.tail") for n in ["submit_paced", "pgbench_N_paced"] if (res / f"{n}.tail").exists()}
     shape = json.loads((res / "shape.json").read_text())
     conns, dur = env["CONNECTIONS"], env["DURATION"]
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
@@ -120,6 +124,36 @@ def main() -> None:
             + f"| {r['load'].split()[0]} |"
         )
 
+    pp = s["pgbench_N_paced"]
+    if pp:
+        rows.append(
+            f"| pgbench `-N`, paced (`-R`, the paced submissions' commits: two a dossier) | {fmt_int(num(pp['rate_target']))}/s "
+            f"| **{fmt_int(num(pp['tps']))}** TPS | {fmt_ms(num(pp['p50_ms']))} / {fmt_ms(num(pp['p99_ms']))} | | | "
+            f"| – / {num(pp['cpu_postgres']):.2f} / {num(pp['cpu_loadgen']):.2f} (pgbench) of {num(pp['cpu_busy']):.2f}, {num(pp['cpu_steal']):.2f} stolen "
+            f"| {pp['load'].split()[0]} |"
+        )
+
+    def tail_text(n: str, what: str) -> str:
+        t = tails.get(n)
+        if not t or "probe_flushes" not in t:
+            return ""
+        slow, bursts, on_stall = int(num(t["slow"])), int(num(t["slow_bursts"])), int(num(t["slow_bursts_on_stall"]))
+        return (
+            f"{what}: {slow} over {env.get('TAIL_MS', '50')} ms, in {bursts} bursts, {on_stall} of them while a flush of "
+            f"the disk probe took over {env.get('STALL_MS', '20')} ms; the probe's flushes (8 kB, every {env.get('PROBE_MS', '20')} ms) "
+            f"took {fmt_ms(num(t['probe_p50_ms']))} ms at the median, {fmt_ms(num(t['probe_p99_ms']))} at p99 and "
+            f"{fmt_ms(num(t['probe_max_ms']))} at most, {int(num(t['probe_stalls']))} over {env.get('STALL_MS', '20')} ms."
+        )
+
+    stall_lines = [x for x in (tail_text("submit_paced", "Slow dossiers in the paced submissions"),
+                               tail_text("pgbench_N_paced", "Slow transactions in the paced pgbench `-N`")) if x]
+    stall_note = (
+        "\n".join(stall_lines)
+        + " (`bench/throughput/tail.py`: a burst is slow items that started less than 250 ms apart; a"
+        " burst on a stall waited on the disk, as every commit on the machine did meanwhile.)"
+        if stall_lines else ""
+    )
+
     # Scenarios during which PostgreSQL began a checkpoint (older result files lack the count).
     checkpointed = [labels[n][0] for n in labels if num(s[n].get("checkpoints")) > 0]
 
@@ -141,7 +175,8 @@ def main() -> None:
         (
             f"p99 at {fmt_int(num(env['SUBMIT_RATE']))} dossiers/s",
             "< 50 ms",
-            f"{fmt_ms(num(sp['p99_ms']))} ms (reached {fmt_int(num(sp['per_second']))}/s)",
+            f"{fmt_ms(num(sp['p99_ms']))} ms (reached {fmt_int(num(sp['per_second']))}/s)"
+            + (f"; pgbench `-N` at {fmt_int(num(pp['rate_target']))}/s: {fmt_ms(num(pp['p99_ms']))} ms" if pp else ""),
             num(sp["p99_ms"]) < 50 and num(sp["per_second"]) >= 0.97 * num(env["SUBMIT_RATE"]),
         ),
         ("reads", "≥ 10,000/s", f"{fmt_int(rd)}/s", rd >= 10000),
@@ -239,6 +274,7 @@ count one each) per submission without a file, {per_item['upload']:.0f} with a d
 {per_item['read']:.1f} per read (`pg_stat_database.xact_commit`; a pgbench `-N` or `-S`
 transaction counts one).
 {checkpoint_note}
+{stall_note}
 
 | target (issue 4) | wanted | measured | |
 | --- | --- | --- | --- |
