@@ -8,6 +8,7 @@
 --   shape=FILE    "cumulative-weight procedure agency" lines (bench/throughput.sh writes it)
 --   tokens=FILE   one bearer token per line (one citizen each)
 --   codes=FILE    "code token" lines: the dossiers a read picks from (uniformly)
+--   read_picks=N  reads drawn per thread at the start, then cycled through (2048)
 --   out=FILE      results, "key value" lines; in submit/upload mode also FILE.codes, and
 --                 FILE.trace.N (one per thread N): a line per completed dossier (or read),
 --                 "start_unix_ms latency_ms first_step_ms last_step_ms", start = its
@@ -72,6 +73,7 @@ end
 local opts, mode, interval
 local shape_w, shape_p, shape_a = {}, {}, {}
 local tokens, codes = {}, {}
+local read_requests, read_next = {}, 0 -- read mode: this thread's draw of formatted requests
 local state = "start"          -- next request: start | upload | submit
 local dossier_id, dossier_token, dossier_agency
 local t_sched, t_sent, first_step
@@ -111,7 +113,16 @@ function init(args)
   end
   tokens = read_lines(opts.tokens)
   trace_out = assert(io.open(opts.out .. ".trace." .. thread_id, "w"))
-  if mode == "read" then codes = read_lines(opts.codes) end
+  if mode == "read" then
+    -- The reads are drawn and formatted once, here: formatting a request for every read cost
+    -- wrk about a fifth of its CPU per read, which the server and PostgreSQL then lacked on a
+    -- machine they share. Each thread cycles through its own draw (uniform over `codes`).
+    codes = read_lines(opts.codes)
+    for i = 1, tonumber(opts.read_picks) or 2048 do
+      local code, token = codes[math.random(#codes)]:match("^(%S+)%s+(%S+)$")
+      read_requests[i] = wrk.format("GET", "/api/v1/dossiers/" .. code, { ["Authorization"] = "Bearer " .. token })
+    end
+  end
   if mode == "upload" then
     local boundary = "motcuabench" .. thread_id
     upload_ct = "multipart/form-data; boundary=" .. boundary
@@ -162,9 +173,8 @@ function request()
       t_sched = now
     end
     if mode == "read" then
-      local line = codes[math.random(#codes)]
-      local code, token = line:match("^(%S+)%s+(%S+)$")
-      return wrk.format("GET", "/api/v1/dossiers/" .. code, { ["Authorization"] = "Bearer " .. token })
+      read_next = read_next % #read_requests + 1
+      return read_requests[read_next]
     end
     local procedure, agency = draw()
     dossier_token = tokens[math.random(#tokens)]
