@@ -29,6 +29,7 @@
 #   TAIL_MS         a dossier slower than this is "slow" in NAME.tail (tail.py)   50
 #   STALL_MS        a disk probe's flush slower than this is a stall of the disk   20
 #   PROBE_MS        the samples' and the disk probe's interval (sample.py), ms    20
+#   PROBE_DIR       where the probe flushes its file: on PostgreSQL's disk     the run's directory
 #   CITIZENS        citizen accounts (tokens)                   40
 #   PROCEDURES      "code=share …"                              see below
 #   ZIPF_S          Zipf exponent over communes                 0.6
@@ -93,6 +94,10 @@ BASE_URL="${PG_URL%/*}"
 DB_URL="$BASE_URL/$DB"
 PGB_URL="$BASE_URL/$PGB_DB"
 WORK="$(mktemp -d /tmp/motcua-throughput.XXXXXX)"
+PROBE_DIR="${PROBE_DIR:-$WORK}"
+if [ "$(stat -f -c %T "$PROBE_DIR")" = tmpfs ]; then
+  log "warning: $PROBE_DIR is in memory (tmpfs): the disk probe will time memory, not a disk; set PROBE_DIR to a directory on PostgreSQL's disk"
+fi
 RESULTS="$WORK/results"
 mkdir -p "$RESULTS"
 SERVER_PID=""
@@ -223,6 +228,21 @@ wait_for_quiet() {
   done
 }
 
+# start_sampler NAME: samples the machine and probes the disk (sample.py) into
+# $RESULTS/NAME.samples and NAME.samples.probe, in the background (a child of this shell, so
+# that it can be waited for and cleanup finds it); its pid in SAMPLER_PID.
+start_sampler() {
+  python3 "$HERE/sample.py" "$RESULTS/$1.samples" "$(awk -v m="$PROBE_MS" 'BEGIN{print m / 1000}')" "$PROBE_DIR" \
+    </dev/null >/dev/null 2>"$RESULTS/$1.sampler.err" &
+  SAMPLER_PID=$!
+}
+# stop_sampler PID NAME: ends it (SIGTERM) and says so when it had failed: the scenario's
+# figures stand, its NAME.tail lacks the probe's lines.
+stop_sampler() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || log "$2: the sampler failed: $(tr '\n' ' ' <"$RESULTS/$2.sampler.err" | tail -c 300)"
+}
+
 # run_wrk NAME MODE RATE [extra args]: one scenario; results in $RESULTS/NAME.
 run_wrk() {
   local name="$1" mode="$2" rate="$3"
@@ -232,16 +252,15 @@ run_wrk() {
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
   x0="$(xacts)"
   c0="$(checkpoints)"
-  python3 "$HERE/sample.py" "$RESULTS/$name.samples" "$(awk -v m="$PROBE_MS" 'BEGIN{print m / 1000}')" "$WORK" &
-  local sampler=$!
+  start_sampler "$name"
+  local sampler=$SAMPLER_PID
   wrk -t "$CONNECTIONS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s -s "$HERE/dossiers.lua" "$BASE" -- \
     "mode=$mode" "rate=$rate" "threads=$CONNECTIONS" "shape=$WORK/shape" "tokens=$WORK/tokens" \
     "out=$RESULTS/$name" "seed=$SEED" "$@" >"$RESULTS/$name.wrk" 2>"$RESULTS/$name.err" &
   pid=$!
   sample_cpu "$pid" "$DB" "$RESULTS/$name.cpu"
-  wait "$pid" || { kill "$sampler"; cat "$RESULTS/$name.err" >&2; return 1; }
-  kill "$sampler"
-  wait "$sampler" || true
+  wait "$pid" || { stop_sampler "$sampler" "$name"; cat "$RESULTS/$name.err" >&2; return 1; }
+  stop_sampler "$sampler" "$name"
   x1="$(xacts)"
   cat "$RESULTS/$name.trace".* >"$RESULTS/$name.trace" && rm -f "$RESULTS/$name.trace".*
   # Where the slow dossiers came from: bursts or single requests, the disk, the CPUs.
@@ -256,7 +275,7 @@ run_wrk() {
   } >>"$RESULTS/$name"
   if [ -s "$RESULTS/$name.err" ]; then sed 's/^/  wrk: /' "$RESULTS/$name.err" | head -5 >&2; fi
   log "$name: $(awk '/^(per_second|p50_ms|p99_ms|failures|rss_peak_kb|cpu_busy|cpu_server|cpu_postgres|cpu_loadgen) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name")"
-  log "$name over $TAIL_MS ms: $(awk '/^(slow|slow_first_step|slow_last_step|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls|cpu_busy_max_slow) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name.tail")"
+  log "$name over $TAIL_MS ms: $(awk '/^(slow|slow_first_step|slow_last_step|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls|cpu_busy_slow|cpu_steal_slow) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name.tail")"
 }
 
 # run_pgbench NAME FLAG [RATE]: pgbench with the same clients and duration; results in
@@ -268,22 +287,27 @@ run_pgbench() {
   local paced=()
   if [ -n "$rate" ]; then
     paced=(-R "$rate" --log --log-prefix="$RESULTS/$name.log")
-    python3 "$HERE/sample.py" "$RESULTS/$name.samples" "$(awk -v m="$PROBE_MS" 'BEGIN{print m / 1000}')" "$WORK" &
-    sampler=$!
+    start_sampler "$name"
+    sampler=$SAMPLER_PID
   fi
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
   pgbench -n "$flag" "${paced[@]}" -c "$CONNECTIONS" -j 2 -T "$DURATION" "$PGB_URL" >"$RESULTS/$name.out" 2>&1 &
   pid=$!
   sample_cpu "$pid" "$PGB_DB" "$RESULTS/$name.cpu"
-  wait "$pid"
+  if ! wait "$pid"; then
+    if [ -n "$sampler" ]; then stop_sampler "$sampler" "$name"; fi
+    echo "pgbench failed ($name):" >&2
+    tail -20 "$RESULTS/$name.out" >&2
+    return 1
+  fi
   if [ -n "$sampler" ]; then
-    kill "$sampler"
-    wait "$sampler" || true
+    stop_sampler "$sampler" "$name"
     # The log's fields 3, 5 and 6: the latency (µs, from the scheduled start), and when the
     # transaction ended (Unix seconds, µs). As a trace: start, latency, and the latency again
     # for the first and last step (a transaction is one step).
+    # A transaction pgbench logged as failed or skipped (no number) is left out.
     cat "$RESULTS/$name.log".* |
-      awk '{lat = $3 / 1000; printf "%.1f %.3f %.3f %.3f\n", $5 * 1000 + $6 / 1000 - lat, lat, lat, lat}' >"$RESULTS/$name.trace"
+      awk '$3 ~ /^[0-9]+$/ {lat = $3 / 1000; printf "%.1f %.3f %.3f %.3f\n", $5 * 1000 + $6 / 1000 - lat, lat, lat, lat}' >"$RESULTS/$name.trace"
     rm -f "$RESULTS/$name.log".*
     python3 "$HERE/tail.py" "$RESULTS/$name.trace" "$RESULTS/$name.samples" "$TAIL_MS" "$STALL_MS" >"$RESULTS/$name.tail"
   fi

@@ -135,7 +135,7 @@ def main() -> None:
 
     def tail_text(n: str, what: str) -> str:
         t = tails.get(n)
-        if not t or "probe_flushes" not in t:
+        if not t or num(t.get("probe_flushes")) == 0:
             return ""
         slow, bursts, on_stall = int(num(t["slow"])), int(num(t["slow_bursts"])), int(num(t["slow_bursts_on_stall"]))
         return (
