@@ -317,9 +317,7 @@ run_pgbench() {
     echo "latency_ms $(awk '/^latency average/{print $4; exit}' "$RESULTS/$name.out")"
     if [ -n "$rate" ]; then
       echo "rate_target $rate"
-      awk '{print $2}' "$RESULTS/$name.trace" | sort -n | awk '
-        function at(p,  i) { i = int(NR * p); if (i < NR * p) i++; if (i < 1) i = 1; return v[i] }
-        {v[NR] = $1} END { printf "p50_ms %.2f\np99_ms %.2f\nmax_ms %.2f\n", at(0.50), at(0.99), v[NR] }'
+      grep -E '^(p50_ms|p99_ms|max_ms) ' "$RESULTS/$name.tail"
     fi
     cat "$RESULTS/$name.cpu"
   } >"$RESULTS/$name"

@@ -10,6 +10,7 @@ is a stall of the disk. Lines that do not parse (a cut-off last line, say) are s
 Prints "key value" lines:
 
 - dossiers, trace_lines_skipped: the trace's items, and its lines that were not one;
+- p50_ms, p99_ms, max_ms: their latency (nearest rank, as dossiers.lua counts it);
 - slow, slow_first_step, slow_last_step: dossiers over the threshold, and how many of them had
   their first (create) or last (submit) request over it on its own;
 - slow_bursts, slow_burst_max: slow dossiers grouped into bursts (starts less than 250 ms
@@ -99,6 +100,11 @@ def main():
     slow = [r for r in trace if r[1] > threshold]
     print(f"dossiers {len(trace)}")
     print(f"trace_lines_skipped {skipped}")
+    if trace:
+        lats = sorted(r[1] for r in trace)
+        print(f"p50_ms {nearest_rank(lats, 50):.2f}")
+        print(f"p99_ms {nearest_rank(lats, 99):.2f}")
+        print(f"max_ms {lats[-1]:.2f}")
     print(f"slow {len(slow)}")
     print(f"slow_first_step {sum(1 for r in slow if r[2] > threshold)}")
     print(f"slow_last_step {sum(1 for r in slow if r[3] > threshold)}")
