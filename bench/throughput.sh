@@ -2,18 +2,30 @@
 # Throughput of the dossier API on PostgreSQL (issue 4, item 5). Run by hand, never by CI.
 #
 # Builds the release binary, creates a fresh PostgreSQL database, starts `motcua serve` on it,
-# creates citizen accounts (`motcua users create`) and their bearer tokens, then, in one run:
-#   1. submissions as fast as they go: POST /api/v1/dossiers + POST …/submit, no file;
-#   2. the same with one 200 KB PDF uploaded (POST …/documents) between the two;
-#   3. reads as fast as they go: GET /api/v1/dossiers/{code} (the owner's token);
-#   4. submissions paced at SUBMIT_RATE dossiers/s, 5. reads paced at READ_RATE reads/s;
-#   6. pgbench -N and 7. pgbench -S on the same PostgreSQL server (their own database), with
-#      the same client count and duration: the reference ceiling of this machine;
-#   8. pgbench -N paced at 2 × SUBMIT_RATE transactions/s (a dossier commits twice): the p99
-#      of this machine's own commits at the paced submissions' rate.
-# Each wrk run writes a trace (every dossier's start and latency) and samples of the disk and
-# the CPUs (bench/throughput/sample.py); bench/throughput/tail.py reads them into NAME.tail:
-# whether the slow dossiers came in bursts, and how slow the disk's flushes were meanwhile.
+# creates citizen accounts (`motcua users create`) and their bearer tokens, then, in one run,
+# one scenario after another (NAME in brackets; a 6 s warm-up of submissions comes first):
+#   1. [submit] submissions as fast as they go: POST /api/v1/dossiers + POST …/submit, no file;
+#   2. [upload] the same with one 200 KB PDF uploaded (POST …/documents) between the two;
+#   3. [read] reads as fast as they go: GET /api/v1/dossiers/{code} (the owner's token);
+#   4. [submit_paced] submissions paced at SUBMIT_RATE dossiers/s;
+#   5. [read_paced] reads paced at READ_RATE reads/s;
+#   then, the server stopped, pgbench on the same PostgreSQL server (its own database), with the
+#   same client count and duration, as the reference ceiling of this machine:
+#   6. [pgbench_N] pgbench -N;
+#   7. [pgbench_N_paced] pgbench -N paced at 2 × SUBMIT_RATE transactions/s (a dossier commits
+#      twice): this machine's own commits at the paced submissions' rate;
+#   8. [pgbench_S] pgbench -S.
+# Results go to RESULTS = the run's directory /tmp/motcua-throughput.*/results, as NAME ("key
+# value" lines) and, for every wrk scenario, the warm-up and pgbench_N_paced:
+#   NAME.trace           one line per dossier, read or transaction: "start_unix_ms latency_ms
+#                        first_step_ms last_step_ms" (start: its scheduled start);
+#   NAME.samples         the CPUs and the disk every PROBE_MS (bench/throughput/sample.py);
+#   NAME.samples.probe   the disk probe's flushes: "start_unix_ms latency_ms";
+#   NAME.tail            bench/throughput/tail.py's reading of those three: the slow items, the
+#                        bursts they came in (the five largest as `burst` lines), how many
+#                        came while the disk stalled, the CPU share stolen meanwhile.
+# The run's directory also holds the server's documents (about 1.5 GB) and its log; it and the
+# databases are removed at the end unless KEEP=1.
 # Load generator: wrk (Debian's package, installed with apt-get when missing) with
 # bench/throughput/dossiers.lua. The load is spread over communes (Zipf) and a few busy
 # procedures (bench/throughput/shape.py). Rewrites the throughput section of BENCHMARKS.md
@@ -36,8 +48,8 @@
 #   PGBENCH_SCALE   pgbench -i -s                               10
 #   MAX_LOAD        wait until the 1-minute load average is under this …   1.5
 #   WAIT_MINUTES    … for at most this long, then measure anyway            10
-#   WRITE           1: rewrite BENCHMARKS.md; 0: only print                 1
-#   KEEP            1: keep the databases and the data directory            0
+#   WRITE           1: rewrite BENCHMARKS.md; 0: print the section instead   1
+#   KEEP            1: keep the databases and the run's directory           0
 #   MOTCUA_BIN      use this binary instead of building (to try the script)
 set -euo pipefail
 

@@ -19,7 +19,8 @@ to write or flush (PostgreSQL's commits wait for the WAL's flush) or the CPUs we
 
 With PROBE_DIR, a second thread also writes 8 kB and waits for it to reach the disk
 (`fdatasync`, as PostgreSQL's commit does with its WAL by default), in a file of its own there,
-once per INTERVAL, and writes "unix_ms latency_ms" per flush to OUT.probe. The disk's counters
+once per INTERVAL, and writes "unix_ms latency_ms" per flush to OUT.probe (unix_ms: when the
+flush began). Its own file is removed when the sampler ends. The disk's counters
 are coarse (a write that takes 150 ms shows in the next sample's totals); the probe times each
 flush, so a stall of the disk shows as one slow flush. The probe speaks for PostgreSQL's WAL
 only where both are on one disk (on the benchmark's machines, everything is on one).

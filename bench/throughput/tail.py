@@ -5,8 +5,11 @@
 
 TRACE is dossiers.lua's FILE.trace ("start_unix_ms latency_ms first_step_ms last_step_ms"),
 SAMPLES is sample.py's output. THRESHOLD_MS defaults to 50 (issue 4's p99 target for paced
-submissions); a probe flush over STALL_MS (default 20: fifty times this disk's usual 0.4 ms)
-is a stall of the disk. Lines that do not parse (a cut-off last line, say) are skipped.
+submissions); a probe flush over STALL_MS (default 20: this disk's median flush took 0.4 to
+0.9 ms in the benchmark's runs)
+is a stall of the disk. Lines that do not parse (a cut-off last line, say) are skipped. A
+trace from pgbench (throughput.sh writes one for pgbench_N_paced) has transactions for
+dossiers, each one step: its first and last step are the transaction.
 Prints "key value" lines:
 
 - dossiers, trace_lines_skipped: the trace's items, and its lines that were not one;
@@ -16,7 +19,8 @@ Prints "key value" lines:
 - slow_bursts, slow_burst_max: slow dossiers grouped into bursts (starts less than 250 ms
   apart): how many bursts, and the most dossiers in one. Few large bursts mean stalls that hit
   every connection at once (a commit that waits on the disk, a pause of the whole machine);
-  many single ones mean costs of single requests;
+  many single ones mean costs of single requests; "burst START_UNIX_MS n= max_ms= stall_ms="
+  lines show the five largest, with the longest stall under way while the first one waited;
 - probe_*, where sample.py probed the disk (SAMPLES.probe): how many flushes, their p50, p99
   and longest (when there was one), how many were stalls, and slow_bursts_on_stall: how many
   bursts had a stall under way while their first dossier waited. A burst on a stall is a wait
