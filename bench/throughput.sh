@@ -329,7 +329,7 @@ run_pgbench() {
     echo "latency_ms $(awk '/^latency average/{print $4; exit}' "$RESULTS/$name.out")"
     if [ -n "$rate" ]; then
       echo "rate_target $rate"
-      grep -E '^(p50_ms|p99_ms|max_ms) ' "$RESULTS/$name.tail"
+      grep -E '^(p50_ms|p99_ms|max_ms) ' "$RESULTS/$name.tail" || true # none when no transaction finished
     fi
     cat "$RESULTS/$name.cpu"
   } >"$RESULTS/$name"
