@@ -255,6 +255,13 @@ stop_sampler() {
   wait "$1" 2>/dev/null || log "$2: the sampler failed: $(tr '\n' ' ' <"$RESULTS/$2.sampler.err" | tail -c 300)"
 }
 
+# read_tail NAME: where NAME's slow items came from (tail.py over its trace and samples: bursts
+# or single requests, the disk, the CPUs) into $RESULTS/NAME.tail, and a line of it in the log.
+read_tail() {
+  python3 "$HERE/tail.py" "$RESULTS/$1.trace" "$RESULTS/$1.samples" "$TAIL_MS" "$STALL_MS" >"$RESULTS/$1.tail"
+  log "$1 over $TAIL_MS ms: $(awk '/^(slow|slow_first_step|slow_last_step|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls|cpu_busy_slow|cpu_steal_slow) /{printf "%s=%s ", $1, $2}' "$RESULTS/$1.tail")"
+}
+
 # run_wrk NAME MODE RATE [extra args]: one scenario; results in $RESULTS/NAME.
 run_wrk() {
   local name="$1" mode="$2" rate="$3"
@@ -275,8 +282,6 @@ run_wrk() {
   stop_sampler "$sampler" "$name"
   x1="$(xacts)"
   cat "$RESULTS/$name.trace".* >"$RESULTS/$name.trace" && rm -f "$RESULTS/$name.trace".*
-  # Where the slow dossiers came from: bursts or single requests, the disk, the CPUs.
-  python3 "$HERE/tail.py" "$RESULTS/$name.trace" "$RESULTS/$name.samples" "$TAIL_MS" "$STALL_MS" >"$RESULTS/$name.tail"
   {
     echo "load $load_before"
     echo "xacts $((x1 - x0 - 1))"
@@ -287,7 +292,7 @@ run_wrk() {
   } >>"$RESULTS/$name"
   if [ -s "$RESULTS/$name.err" ]; then sed 's/^/  wrk: /' "$RESULTS/$name.err" | head -5 >&2; fi
   log "$name: $(awk '/^(per_second|p50_ms|p99_ms|failures|rss_peak_kb|cpu_busy|cpu_server|cpu_postgres|cpu_loadgen) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name")"
-  log "$name over $TAIL_MS ms: $(awk '/^(slow|slow_first_step|slow_last_step|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls|cpu_busy_slow|cpu_steal_slow) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name.tail")"
+  read_tail "$name"
 }
 
 # run_pgbench NAME FLAG [RATE]: pgbench with the same clients and duration; results in
@@ -321,7 +326,7 @@ run_pgbench() {
     cat "$RESULTS/$name.log".* |
       awk '$3 ~ /^[0-9]+$/ {lat = $3 / 1000; printf "%.1f %.3f %.3f %.3f\n", $5 * 1000 + $6 / 1000 - lat, lat, lat, lat}' >"$RESULTS/$name.trace"
     rm -f "$RESULTS/$name.log".*
-    python3 "$HERE/tail.py" "$RESULTS/$name.trace" "$RESULTS/$name.samples" "$TAIL_MS" "$STALL_MS" >"$RESULTS/$name.tail"
+    read_tail "$name"
   fi
   {
     echo "load $load_before"
@@ -334,9 +339,6 @@ run_pgbench() {
     cat "$RESULTS/$name.cpu"
   } >"$RESULTS/$name"
   log "$name: $(tr '\n' ' ' <"$RESULTS/$name")"
-  if [ -n "$rate" ]; then
-    log "$name over $TAIL_MS ms: $(awk '/^(slow|slow_bursts|slow_burst_max|slow_bursts_on_stall|probe_p99_ms|probe_max_ms|probe_stalls) /{printf "%s=%s ", $1, $2}' "$RESULTS/$name.tail")"
-  fi
 }
 
 # --- the run -----------------------------------------------------------------------------------

@@ -76,9 +76,8 @@ def main() -> None:
     env = os.environ
     res = Path(env["RESULTS"])
     s = {n: read(res / n) for n in ["submit", "upload", "read", "submit_paced", "read_paced", "pgbench_N", "pgbench_S"]}
-    # Added later: older result directories lack them.
-    for n in ["pgbench_N_paced"]:
-        s[n] = read(res / n) if (res / n).exists() else {}
+    # Added later: older result directories lack it.
+    s["pgbench_N_paced"] = read(res / "pgbench_N_paced") if (res / "pgbench_N_paced").exists() else {}
     tails = {n: read(res / f"{n}.tail") for n in ["submit_paced", "pgbench_N_paced"] if (res / f"{n}.tail").exists()}
     shape = json.loads((res / "shape.json").read_text())
     conns, dur = env["CONNECTIONS"], env["DURATION"]

@@ -33,6 +33,9 @@ import threading
 import time
 
 
+PROBE_FILE_BYTES = 4 << 20  # the probe's own file, rewritten 8 kB at a time
+
+
 def disks() -> list:
     """Whole physical disks: a partition's I/O is also counted in its disk's line, and a device
     stacked on others (LVM, RAID: it has "slaves") in theirs."""
@@ -63,8 +66,6 @@ def open_probe(directory: str) -> tuple:
         raise
     return fd, path
 
-
-PROBE_FILE_BYTES = 4 << 20
 
 
 def probe(fd: int, out, interval: float, stop: threading.Event) -> None:
